@@ -153,6 +153,16 @@ std::string bound_text(const ParamSpec& spec, double bound) {
 }
 
 Expected<ParamValue> check_bounds(const ParamSpec& spec, ParamValue value) {
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    if (spec.choices.empty() ||
+        std::find(spec.choices.begin(), spec.choices.end(), *text) != spec.choices.end()) {
+      return value;
+    }
+    std::string accepted;
+    for (const auto& c : spec.choices) accepted += (accepted.empty() ? "" : ", ") + c;
+    return bad_input("parameter '" + spec.name + "' must be one of " + accepted + ", got '" + *text + "'" +
+                     did_you_mean(*text, spec.choices));
+  }
   double number = 0;
   if (const auto* i = std::get_if<std::int64_t>(&value))
     number = static_cast<double>(*i);

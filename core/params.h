@@ -40,6 +40,8 @@ struct ParamSpec {
   std::optional<double> min_value;
   /// Largest accepted value for numeric kinds (inclusive).
   std::optional<double> max_value;
+  /// For text parameters: the accepted values (empty: any text).
+  std::vector<std::string> choices = {};
 };
 
 /// A named value as used by a run; order follows the probe's spec list.

@@ -309,3 +309,22 @@ TEST(ParamAccess, SetParamReplacesOrAppends) {
 
 }  // namespace
 }  // namespace assay
+
+namespace assay {
+namespace {
+
+TEST(ParamChoices, TextMustBeOneOfTheChoices) {
+  ParamSpec spec{"isa", ParamKind::text, std::string("auto"), "instruction set", {}, {}, {"auto", "avx512", "avx2"}};
+  EXPECT_TRUE(parse_param_text(spec, "avx2").ok());
+  auto bad = parse_param_text(spec, "avx5122");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::bad_input);
+  EXPECT_NE(bad.error().message.find("must be one of auto, avx512, avx2"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("did you mean 'avx512'"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(coerce_param(spec, ParamValue{std::string("sse")}).ok());
+  ParamSpec free_text{"path", ParamKind::text, std::string(""), "", {}, {}, {}};
+  EXPECT_TRUE(parse_param_text(free_text, "anything at all").ok());
+}
+
+}  // namespace
+}  // namespace assay

@@ -1,0 +1,28 @@
+#pragma once
+// Text tables for people: the verdict table `assay run` prints, and the figure table
+// `assay probe` prints. Columns are padded to the widest cell.
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/verdict.h"
+
+namespace assay {
+
+/// A plain text table with a header row; `right_aligned[i]` right-aligns column i.
+std::string render_text_table(const std::vector<std::string>& header,
+                              const std::vector<std::vector<std::string>>& rows,
+                              const std::vector<bool>& right_aligned = {});
+
+/// STATUS  NODE  SUBJECT  METRIC  MEASURED  RATED  RATIO  CRITERION / NOTE
+std::string render_verdict_table(std::span<const Verdict> verdicts);
+
+/// METRIC  SUBJECT  VALUE  MEDIAN 95% CI  CV  N for one probe result.
+std::string render_metric_table(const ProbeResult& result);
+
+/// "1.2%" style ratio, "-" when absent.
+std::string format_ratio(const std::optional<double>& ratio);
+
+}  // namespace assay

@@ -1,0 +1,21 @@
+// The one place that lists the built-in probes. Explicit, because static
+// self-registration inside a static library is silently dropped by the linker.
+#include "probes/cpu/cpu_fma_probe.h"
+#include "probes/cpu/cpu_gemm_probe.h"
+#include "probes/memory/stream_probe.h"
+#include "suites/probe_registry.h"
+
+namespace assay {
+
+const ProbeRegistry& ProbeRegistry::builtin() {
+  static const ProbeRegistry registry = [] {
+    ProbeRegistry r;
+    r.add(make_cpu_fma_probe());
+    r.add(make_cpu_gemm_probe());
+    r.add(make_memory_stream_probe());
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace assay

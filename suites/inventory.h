@@ -1,0 +1,24 @@
+#pragma once
+// inventory.json: what each node is (CPU, memory, OS, assay build), so a figure can be
+// traced to the hardware and software that produced it.
+
+#include <string>
+
+#include "core/result_json.h"
+#include "probes/common/host_topology.h"
+
+namespace assay {
+
+/// This node's inventory as JSON. `root` is "/" on a real machine; tests pass a fixture
+/// tree.
+Json collect_node_inventory(const std::string& node_name, const std::string& root = "/");
+
+/// Warnings that make the numbers less trustworthy (google/benchmark style): running
+/// under a hypervisor, a power-saving governor, a debug or sanitizer build, a busy
+/// machine at start.
+std::vector<std::string> measurement_warnings(const HostCpu& cpu, const std::string& root = "/");
+
+/// This machine's host name (gethostname), "localhost" if unavailable.
+std::string local_host_name();
+
+}  // namespace assay

@@ -1,0 +1,238 @@
+#include "suites/verdicts.h"
+
+#include <array>
+#include <set>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace assay {
+namespace {
+
+// Where no figure is rated, a CPU metric is compared with the theoretical peak that
+// cpu.fma derived on the same node (cores x measured clock x FLOPs/cycle). Only the FMA
+// kernels are judged against it: they measure the hardware alone. GEMM goes through a
+// BLAS library whose kernels may not use the widest vectors of the CPU (Debian's
+// OpenBLAS 0.3.21 runs Haswell kernels on Zen 5), so against a derived peak it is
+// shown as a fraction for information; a rated GEMM figure is judged as usual.
+struct DerivedRule {
+  std::string_view key;
+  std::string_view derived_key;
+  bool judged;
+};
+constexpr std::array<DerivedRule, 4> kDerivedRules{{
+    {"cpu.fma.fp64", "cpu.fma.fp64_peak_derived", true},
+    {"cpu.fma.fp32", "cpu.fma.fp32_peak_derived", true},
+    {"cpu.gemm.fp64", "cpu.fma.fp64_peak_derived", false},
+    {"cpu.gemm.fp32", "cpu.fma.fp32_peak_derived", false},
+}};
+
+bool derived_is_judged(std::string_view key) {
+  for (const auto& rule : kDerivedRules) {
+    if (rule.key == key) return rule.judged;
+  }
+  return false;
+}
+
+std::optional<RatedValue> derived_rated(std::string_view key, const std::string& node,
+                                        std::span<const ProbeResult> results) {
+  for (const auto& rule : kDerivedRules) {
+    if (rule.key != key) continue;
+    for (const auto& r : results) {
+      if (r.node != node || r.status != ProbeStatus::ok) continue;
+      if (const Metric* m = find_metric(r, rule.derived_key)) {
+        RatedValue v;
+        v.key = std::string(key);
+        v.quantity = {m->value, m->unit};
+        v.source = fmt::format("derived on {} ({})", node, rule.derived_key);
+        v.basis = m->note;
+        v.derived = true;
+        return v;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string fraction_text(double f) { return fmt::format("{:.2f}", f); }
+
+Verdict judge_metric(const Metric& m, const ProbeResult& r, const RatedValue& rated,
+                     const EffectiveCriterion& criterion) {
+  Verdict v;
+  v.node = r.node;
+  v.subject = m.subject.empty() ? r.subject : m.subject;
+  v.key = m.key;
+  v.unit = m.unit;
+  v.measured = m.value;
+  v.rated = rated.quantity.value;
+  v.source = rated.source;
+  v.derived = rated.derived;
+  v.ratio = rated.quantity.value != 0 ? m.value / rated.quantity.value : 0.0;
+  const std::string what = rated.derived ? "derived peak" : "rated";
+  const std::string rated_text = format_quantity(rated.quantity);
+
+  const bool higher = m.better == Better::higher;
+  // For lower-is-better figures (latency), the same fraction bounds the inverse ratio.
+  const double fail_threshold = higher ? rated.quantity.value * criterion.min_fraction
+                                       : rated.quantity.value / criterion.min_fraction;
+  const double warn_threshold = higher ? rated.quantity.value * criterion.warn_fraction
+                                       : rated.quantity.value / criterion.warn_fraction;
+  const auto at_least = [higher](double x, double threshold) {
+    return higher ? x >= threshold : x <= threshold;
+  };
+  v.criterion = higher
+      ? fmt::format("measured >= {} x {} ({})", fraction_text(criterion.min_fraction), what, rated_text)
+      : fmt::format("measured <= {} / {} ({})", what, fraction_text(criterion.min_fraction), rated_text);
+  if (criterion.warn_fraction != criterion.min_fraction) {
+    v.criterion += fmt::format(", WARN below {} x {}", fraction_text(criterion.warn_fraction), what);
+  }
+  if (criterion.origin != "default") v.criterion += fmt::format(" [criteria \"{}\"]", criterion.origin);
+
+  if (at_least(m.value, warn_threshold)) {
+    v.status = VerdictStatus::pass;
+  } else if (at_least(m.value, fail_threshold)) {
+    v.status = VerdictStatus::warn;
+  } else {
+    v.status = VerdictStatus::fail;
+  }
+  v.message = fmt::format("{} is {:.1f}% of {} {}", format_quantity(m.value, m.unit),
+                          *v.ratio * 100.0, what, rated_text);
+
+  // The median's confidence interval straddling the pass/fail line means more samples
+  // are needed to decide; say so instead of guessing. (A best-of value has no such
+  // interval; STREAM's rules define the figure.)
+  const auto& s = m.stats;
+  if (m.rule == ValueRule::median && s.n >= 2 && s.median_ci_low < fail_threshold &&
+      fail_threshold < s.median_ci_high) {
+    v.inconclusive = true;
+    v.status = VerdictStatus::warn;
+    v.message += fmt::format(
+        "; inconclusive: the {:.0f}% confidence interval of the median [{}, {}] straddles the "
+        "threshold {}; rerun with more repetitions",
+        s.median_ci_level * 100.0, format_quantity(s.median_ci_low, m.unit),
+        format_quantity(s.median_ci_high, m.unit), format_quantity(fail_threshold, m.unit));
+  }
+  return v;
+}
+
+// A figure compared with a derived peak for information only (see kDerivedRules).
+Verdict derived_info_verdict(const Metric& m, const ProbeResult& r, const RatedValue& derived) {
+  Verdict v;
+  v.node = r.node;
+  v.subject = m.subject.empty() ? r.subject : m.subject;
+  v.key = m.key;
+  v.unit = m.unit;
+  v.status = VerdictStatus::info;
+  v.measured = m.value;
+  v.rated = derived.quantity.value;
+  v.ratio = derived.quantity.value != 0 ? m.value / derived.quantity.value : 0.0;
+  v.source = derived.source;
+  v.derived = true;
+  v.criterion = "not judged against a derived peak (no rated figure)";
+  v.message = fmt::format("{} is {:.1f}% of the derived peak {}", format_quantity(m.value, m.unit),
+                          *v.ratio * 100.0, format_quantity(derived.quantity));
+  return v;
+}
+
+Verdict info_verdict(const Metric& m, const ProbeResult& r) {
+  Verdict v;
+  v.node = r.node;
+  v.subject = m.subject.empty() ? r.subject : m.subject;
+  v.key = m.key;
+  v.unit = m.unit;
+  v.status = VerdictStatus::info;
+  v.measured = m.value;
+  v.criterion = "no rated figure";
+  v.message = format_quantity(m.value, m.unit);
+  return v;
+}
+
+Verdict probe_verdict(const ProbeResult& r) {
+  Verdict v;
+  v.node = r.node;
+  v.subject = r.subject;
+  v.key = r.probe;
+  if (r.status == ProbeStatus::skipped) {
+    v.status = VerdictStatus::skip;
+    v.criterion = "probe skipped";
+    v.message = r.reason;
+  } else if (r.validation.checked && !r.validation.passed) {
+    // Wrong answers from the hardware are the worst kind of failure, not an error of the run.
+    v.key = r.probe + ".validation";
+    v.status = VerdictStatus::fail;
+    v.criterion = "the probe's self-check must pass";
+    v.message = r.validation.detail.empty() ? r.error : r.validation.detail;
+  } else {
+    v.status = VerdictStatus::error;
+    v.criterion = "probe failed";
+    v.message = r.error;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::vector<Verdict> judge(const Plan& plan, const RatedTable& rated,
+                           std::span<const ProbeResult> results) {
+  std::vector<Verdict> verdicts;
+  std::set<std::string> measured_keys;
+  for (const auto& r : results) {
+    if (r.status != ProbeStatus::ok) {
+      verdicts.push_back(probe_verdict(r));
+      continue;
+    }
+    for (const auto& m : r.metrics) {
+      measured_keys.insert(m.key);
+      std::optional<RatedValue> figure = rated.find(m.key);
+      if (!figure) figure = derived_rated(m.key, r.node, results);
+      if (figure && figure->quantity.unit == m.unit) {
+        verdicts.push_back(figure->derived && !derived_is_judged(m.key)
+                               ? derived_info_verdict(m, r, *figure)
+                               : judge_metric(m, r, *figure, plan.criterion_for(m.key)));
+      } else {
+        verdicts.push_back(info_verdict(m, r));
+      }
+    }
+  }
+  // A figure the plan itself promises must be measured; the catalog's figures for parts
+  // the plan names (e.g. TDP) are only judged where a probe measures them.
+  for (const auto& promised : plan.rated) {
+    if (promised.from_catalog || measured_keys.count(promised.key)) continue;
+    Verdict v;
+    v.key = promised.key;
+    v.unit = promised.quantity.unit;
+    v.rated = promised.quantity.value;
+    v.source = promised.source;
+    v.status = VerdictStatus::fail;
+    v.criterion = "a figure the plan rates must be measured";
+    v.message = fmt::format("{} is rated {} ({}) but no probe of the run measured it",
+                            promised.key, format_quantity(promised.quantity), promised.source);
+    verdicts.push_back(std::move(v));
+  }
+  return verdicts;
+}
+
+bool is_accepted(std::span<const Verdict> verdicts) {
+  for (const auto& v : verdicts) {
+    if (v.status == VerdictStatus::fail || v.status == VerdictStatus::error) return false;
+  }
+  return true;
+}
+
+std::vector<SummaryRated> rated_for_summary(const RatedTable& rated,
+                                            std::span<const Verdict> verdicts) {
+  std::vector<SummaryRated> out;
+  for (const auto& r : rated.all()) {
+    out.push_back({r.key, r.quantity.unit, r.quantity.value, r.source, r.basis, r.derived});
+  }
+  std::set<std::string> seen;
+  for (const auto& v : verdicts) {
+    if (!v.derived || !v.rated || v.status == VerdictStatus::info) continue;
+    const std::string id = v.node + "|" + v.key;
+    if (!seen.insert(id).second) continue;
+    out.push_back({v.key, v.unit, *v.rated, v.source, v.criterion, true});
+  }
+  return out;
+}
+
+}  // namespace assay

@@ -1,0 +1,117 @@
+// assay probe NAME [--set key=value ...] [--json]
+#include <cstdio>
+#include <cstdlib>
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "core/result_json.h"
+#include "core/text_match.h"
+#include "reports/verdict_table.h"
+#include "suites/inventory.h"
+#include "suites/probe_registry.h"
+#include "suites/probe_runner.h"
+#include "suites/probe_watchdog.h"
+
+namespace assay::cli {
+namespace {
+
+Expected<std::vector<ParamOverride>> parse_sets(const std::vector<std::string>& sets) {
+  std::vector<ParamOverride> overrides;
+  for (const auto& s : sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return bad_input(fmt::format("--set {}: expected key=value, e.g. --set threads=2", s));
+    }
+    overrides.push_back({s.substr(0, eq), ParamValue{s.substr(eq + 1)}, "--set " + s});
+  }
+  return overrides;
+}
+
+}  // namespace
+
+int probe_command(const std::vector<std::string>& args, CommandIo& io) {
+  CLI::App app{"Run one probe on this node and print its result. No bundle is written.\n"
+               "'assay list --details' shows every probe's parameters.",
+               "assay probe"};
+  std::string name;
+  std::vector<std::string> sets;
+  bool json = false;
+  int deadline_s = 30 * 60;
+  app.add_option("NAME", name, "probe name, e.g. cpu.fma")->required();
+  app.add_option("--set", sets, "parameter as key=value (repeatable), e.g. --set threads=2");
+  app.add_flag("--json", json, "print the result as JSON (schema assay.result/1, an array) and nothing else");
+  app.add_option("--deadline", deadline_s, "seconds before the probe is stopped")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  if (auto code = parse_arguments(app, "probe", args, io)) return *code;
+
+  const ProbeRegistry& registry = ProbeRegistry::builtin();
+  const Probe* probe = registry.find(name);
+  if (!probe) {
+    std::vector<std::string> names;
+    for (const auto& p : registry.probes()) names.emplace_back(p->name());
+    return report_error(io, "probe", bad_input(fmt::format("unknown probe '{}'{}; 'assay list' shows them all",
+                                                           name, did_you_mean(name, names))));
+  }
+  auto overrides = parse_sets(sets);
+  if (!overrides) return report_error(io, "probe", overrides.error());
+  const auto specs = probe->params();
+  auto params = resolve_params(probe->name(), specs, *overrides);
+  if (!params) return report_error(io, "probe", params.error());
+  if (probe->availability().available) {
+    if (auto checked = probe->check_params(*params); !checked) return report_error(io, "probe", checked.error());
+  }
+
+  install_interrupt_handlers();
+  std::atomic<bool> cancel{false};
+  ProbeContext context;
+  context.node = local_host_name();
+  context.cancel = &cancel;
+  if (!json && io.err_is_terminal) {
+    context.progress = [&](std::string_view text) { io.err << "\r\033[K" << name << " ... " << text << std::flush; };
+  }
+  ProbeResult result;
+  {
+    ProbeWatchdog watchdog(cancel, std::chrono::seconds(deadline_s), std::chrono::seconds(30), [&](bool) {
+      std::fprintf(stderr, "assay probe: %s did not stop after being cancelled\n", name.c_str());
+      std::_Exit(exit_incomplete);
+    });
+    result = run_probe(*probe, *params, context);
+    if (cancel.load() && result.status == ProbeStatus::ok) {
+      result.status = ProbeStatus::error;
+      result.error = fmt::format("{}: stopped before it finished", name);
+    }
+  }
+  if (context.progress) io.err << "\r\033[K";
+
+  if (json) {
+    io.out << Json::array({to_json(result)}).dump(2) << "\n";
+  } else {
+    const double seconds = std::chrono::duration<double>(result.end - result.start).count();
+    io.out << fmt::format("{} on {}: {} ({:.1f} s)\n", result.probe, result.node, result_status_text(result), seconds);
+    std::string params_text;
+    for (const auto& p : result.params) {
+      params_text += (params_text.empty() ? "" : ", ") + p.name + "=" + param_value_text(p.value);
+    }
+    io.out << "parameters: " << params_text << "\n";
+    if (!result.metrics.empty()) io.out << "\n" << render_metric_table(result) << "\n";
+    for (const auto& m : result.metrics) {
+      if (!m.note.empty()) io.out << m.key << ": " << m.note << "\n";
+    }
+    if (result.validation.checked) {
+      io.out << "validation: " << (result.validation.passed ? "passed" : "FAILED") << " — "
+             << result.validation.detail << "\n";
+    }
+    for (const auto& n : result.notes) io.out << "note: " << n << "\n";
+  }
+  if (result.status == ProbeStatus::error) {
+    return result.validation.checked && !result.validation.passed ? exit_not_accepted : exit_incomplete;
+  }
+  return exit_accepted;
+}
+
+}  // namespace assay::cli

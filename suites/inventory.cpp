@@ -3,7 +3,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <optional>
+#include <thread>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -28,11 +31,31 @@ std::string os_pretty_name(const std::string& root) {
   return {};
 }
 
-double load_average_1min(const std::string& root) {
-  std::ifstream in(root + "/proc/loadavg");
-  double load = 0;
-  in >> load;
-  return load;
+struct CpuTicks {
+  double busy = 0, total = 0;
+};
+
+std::optional<CpuTicks> read_cpu_ticks(const std::string& root) {
+  std::ifstream in(root + "/proc/stat");
+  std::string label;
+  if (!(in >> label) || label != "cpu") return std::nullopt;
+  CpuTicks ticks;
+  double value = 0;
+  for (int field = 0; field < 8 && in >> value; ++field) {
+    ticks.total += value;
+    if (field != 3 && field != 4) ticks.busy += value;  // idle and iowait are not busy
+  }
+  return ticks;
+}
+
+// Share of all CPUs busy over a short window right now. The load average would be
+// simpler but lags by minutes: it still counts a run that has just finished.
+std::optional<double> busy_share_now(const std::string& root) {
+  const auto before = read_cpu_ticks(root);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  const auto after = read_cpu_ticks(root);
+  if (!before || !after || after->total <= before->total) return std::nullopt;
+  return (after->busy - before->busy) / (after->total - before->total);
 }
 
 }  // namespace
@@ -97,10 +120,9 @@ std::vector<std::string> measurement_warnings(const HostCpu& cpu, const std::str
   if (b.flags.find("-fsanitize") != std::string::npos) {
     warnings.push_back("assay was built with sanitizers: figures are not representative");
   }
-  const double load = load_average_1min(root);
-  if (cpu.logical_cpus > 0 && load > 0.5 * cpu.logical_cpus) {
-    warnings.push_back(fmt::format("the machine was busy at start (1-minute load average {:.2f} on "
-                                   "{} CPUs): figures may be low", load, cpu.logical_cpus));
+  if (const auto busy = busy_share_now(root); busy && *busy > 0.25) {
+    warnings.push_back(fmt::format("the machine was busy at start ({:.0f}% of its {} CPUs in use by "
+                                   "other work): figures may be low", *busy * 100.0, cpu.logical_cpus));
   }
   return warnings;
 }

@@ -14,8 +14,8 @@ namespace assay {
 Json collect_node_inventory(const std::string& node_name, const std::string& root = "/");
 
 /// Warnings that make the numbers less trustworthy (google/benchmark style): running
-/// under a hypervisor, a power-saving governor, a debug or sanitizer build, a busy
-/// machine at start.
+/// under a hypervisor, a power-saving governor, a debug or sanitizer build, CPUs busy
+/// with other work at start (sampled over 250 ms from /proc/stat).
 std::vector<std::string> measurement_warnings(const HostCpu& cpu, const std::string& root = "/");
 
 /// This machine's host name (gethostname), "localhost" if unavailable.

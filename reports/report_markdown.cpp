@@ -33,17 +33,6 @@ std::string header(const std::vector<std::string>& cells) {
   return out + "\n";
 }
 
-std::string param_text(const ParamValue& v) {
-  return std::visit(
-      [](const auto& x) -> std::string {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::string>) return x;
-        else return fmt::format("{}", x);
-      },
-      v);
-}
-
 std::string measured_vs_rated(const Verdict& v) {
   if (!v.measured) return v.message;
   std::string text = format_quantity(*v.measured, v.unit);
@@ -144,7 +133,7 @@ void write_results(std::string& out, const Summary& s) {
     if (r.status == ProbeStatus::error) out += "Error: " + r.error + "\n\n";
     if (!r.params.empty()) {
       std::string params;
-      for (const auto& p : r.params) params += (params.empty() ? "" : ", ") + p.name + " = " + param_text(p.value);
+      for (const auto& p : r.params) params += (params.empty() ? "" : ", ") + p.name + " = " + param_value_text(p.value);
       out += "Parameters: " + params + "\n\n";
     }
     if (r.validation.checked) {

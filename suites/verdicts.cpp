@@ -56,14 +56,21 @@ std::optional<RatedValue> derived_rated(std::string_view key, const std::string&
 
 std::string fraction_text(double f) { return fmt::format("{:.2f}", f); }
 
-Verdict judge_metric(const Metric& m, const ProbeResult& r, const RatedValue& rated,
-                     const EffectiveCriterion& criterion) {
+// The fields every verdict on a measured metric shares.
+Verdict measured_verdict(const Metric& m, const ProbeResult& r, VerdictStatus status) {
   Verdict v;
   v.node = r.node;
   v.subject = m.subject.empty() ? r.subject : m.subject;
   v.key = m.key;
   v.unit = m.unit;
+  v.status = status;
   v.measured = m.value;
+  return v;
+}
+
+Verdict judge_metric(const Metric& m, const ProbeResult& r, const RatedValue& rated,
+                     const EffectiveCriterion& criterion) {
+  Verdict v = measured_verdict(m, r, VerdictStatus::pass);
   v.rated = rated.quantity.value;
   v.source = rated.source;
   v.derived = rated.derived;
@@ -117,13 +124,7 @@ Verdict judge_metric(const Metric& m, const ProbeResult& r, const RatedValue& ra
 
 // A figure compared with a derived peak for information only (see kDerivedRules).
 Verdict derived_info_verdict(const Metric& m, const ProbeResult& r, const RatedValue& derived) {
-  Verdict v;
-  v.node = r.node;
-  v.subject = m.subject.empty() ? r.subject : m.subject;
-  v.key = m.key;
-  v.unit = m.unit;
-  v.status = VerdictStatus::info;
-  v.measured = m.value;
+  Verdict v = measured_verdict(m, r, VerdictStatus::info);
   v.rated = derived.quantity.value;
   v.ratio = derived.quantity.value != 0 ? m.value / derived.quantity.value : 0.0;
   v.source = derived.source;
@@ -135,13 +136,7 @@ Verdict derived_info_verdict(const Metric& m, const ProbeResult& r, const RatedV
 }
 
 Verdict info_verdict(const Metric& m, const ProbeResult& r) {
-  Verdict v;
-  v.node = r.node;
-  v.subject = m.subject.empty() ? r.subject : m.subject;
-  v.key = m.key;
-  v.unit = m.unit;
-  v.status = VerdictStatus::info;
-  v.measured = m.value;
+  Verdict v = measured_verdict(m, r, VerdictStatus::info);
   v.criterion = "no rated figure";
   v.message = format_quantity(m.value, m.unit);
   return v;

@@ -12,13 +12,14 @@
 #include <fmt/format.h>
 
 #include "core/result_json.h"
+#include "suites/bundle.h"
 
 namespace assay {
 
 Expected<Journal> Journal::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return environment_error(fmt::format("cannot open journal {}: {}", path, std::strerror(errno)));
+    return file_write_error(fmt::format("cannot open journal {}", path), errno);
   }
   return Journal(fd, path);
 }
@@ -48,12 +49,12 @@ Expected<void> Journal::append(const ProbeResult& result) {
     const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return environment_error(fmt::format("cannot append to journal {}: {}", path_, std::strerror(errno)));
+      return file_write_error(fmt::format("cannot append to journal {}", path_), errno);
     }
     written += static_cast<std::size_t>(n);
   }
   if (::fsync(fd_) != 0) {
-    return environment_error(fmt::format("cannot flush journal {} to disk: {}", path_, std::strerror(errno)));
+    return file_write_error(fmt::format("cannot flush journal {} to disk", path_), errno);
   }
   return {};
 }

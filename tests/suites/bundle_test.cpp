@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 
 #include <unistd.h>
@@ -58,6 +59,35 @@ TEST(WriteFileAtomic, WritesWholeFilesAndLeavesNoTemporary) {
   ASSERT_FALSE(a_dir.ok());
   EXPECT_NE(a_dir.error().message.find("directory"), std::string::npos);
   fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace assay
+
+namespace assay {
+namespace {
+
+TEST(FileWriteError, AFullDiskIsTheUsersToFix) {
+  const Error full = file_write_error("cannot write x", ENOSPC);
+  EXPECT_EQ(full.kind, ErrorKind::bad_input);
+  EXPECT_NE(full.message.find("No space left on device"), std::string::npos) << full.message;
+  EXPECT_EQ(file_write_error("cannot write x", EROFS).kind, ErrorKind::bad_input);
+  EXPECT_EQ(file_write_error("cannot write x", EIO).kind, ErrorKind::environment);
+}
+
+TEST(WriteFileAtomic, AFullDeviceIsABadInputNamingTheFile) {
+  // /dev/full fails every write with ENOSPC. write_file_atomic writes <path>.tmp
+  // first, so making that name a symlink to /dev/full fills the "disk" for real.
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+  const auto dir = std::filesystem::temp_directory_path() / ("assay-full-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "summary.json").string();
+  std::filesystem::create_symlink("/dev/full", path + ".tmp");
+  auto w = write_file_atomic(path, std::string(8192, 'x'));
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().kind, ErrorKind::bad_input);
+  EXPECT_NE(w.error().message.find(path), std::string::npos) << w.error().message;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

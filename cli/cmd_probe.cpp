@@ -14,7 +14,6 @@
 #include "suites/inventory.h"
 #include "suites/probe_registry.h"
 #include "suites/probe_runner.h"
-#include "suites/probe_watchdog.h"
 
 namespace assay::cli {
 namespace {
@@ -67,25 +66,16 @@ int probe_command(const std::vector<std::string>& args, CommandIo& io) {
   }
 
   install_interrupt_handlers();
-  std::atomic<bool> cancel{false};
   ProbeContext context;
   context.node = local_host_name();
-  context.cancel = &cancel;
   if (!json && io.err_is_terminal) {
     context.progress = [&](std::string_view text) { io.err << "\r\033[K" << name << " ... " << text << std::flush; };
   }
-  ProbeResult result;
-  {
-    ProbeWatchdog watchdog(cancel, std::chrono::seconds(deadline_s), std::chrono::seconds(30), [&](bool) {
-      std::fprintf(stderr, "assay probe: %s did not stop after being cancelled\n", name.c_str());
-      std::_Exit(exit_incomplete);
-    });
-    result = run_probe(*probe, *params, context);
-    if (cancel.load() && result.status == ProbeStatus::ok) {
-      result.status = ProbeStatus::error;
-      result.error = fmt::format("{}: stopped before it finished", name);
-    }
-  }
+  ProbeDeadline deadline{std::chrono::seconds(deadline_s), std::chrono::seconds(30), [&](bool) {
+                           std::fprintf(stderr, "assay probe: %s did not stop after being cancelled\n", name.c_str());
+                           std::_Exit(exit_incomplete);
+                         }};
+  const ProbeResult result = run_probe_guarded(*probe, *params, context, deadline).result;
   if (context.progress) io.err << "\r\033[K";
 
   if (json) {

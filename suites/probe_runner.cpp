@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "suites/probe_watchdog.h"
+
 namespace assay {
 
 ProbeResult skipped_result(std::string probe, std::string node, std::string reason) {
@@ -15,6 +17,25 @@ ProbeResult skipped_result(std::string probe, std::string node, std::string reas
   r.reason = std::move(reason);
   r.start = r.end = std::chrono::system_clock::now();
   return r;
+}
+
+GuardedRun run_probe_guarded(const Probe& probe, const ParamList& params, ProbeContext context,
+                             const ProbeDeadline& deadline) {
+  std::atomic<bool> cancel{false};
+  context.cancel = &cancel;
+  GuardedRun run;
+  ProbeWatchdog watchdog(cancel, deadline.limit, deadline.grace, deadline.on_abandon);
+  run.result = run_probe(probe, params, context);
+  if (cancel.load() && run.result.status != ProbeStatus::skipped) {
+    run.result.status = ProbeStatus::error;
+    if (watchdog.deadline_passed()) {
+      run.result.error = fmt::format("{}: stopped at its deadline of {} s", probe.name(), deadline.limit.count());
+    } else {
+      run.result.error = fmt::format("{}: interrupted", probe.name());
+      run.interrupted = true;
+    }
+  }
+  return run;
 }
 
 Expected<void> check_planned_params(const Plan& plan, const ProbeRegistry& registry) {

@@ -3,6 +3,9 @@
 // place that stamps node, parameters and times, maps "unavailable" to skipped and
 // exceptions to errors, and insists that a probe reporting ok has validated itself.
 
+#include <chrono>
+#include <functional>
+
 #include "core/params.h"
 #include "core/result.h"
 #include "probes/probe.h"
@@ -13,6 +16,26 @@ namespace assay {
 
 /// Runs `probe` with already resolved `params`. Never throws.
 ProbeResult run_probe(const Probe& probe, const ParamList& params, const ProbeContext& context);
+
+/// How long a probe may run, and what to do when it will not stop.
+struct ProbeDeadline {
+  std::chrono::seconds limit{30 * 60};  ///< then the probe's cancel flag is set
+  std::chrono::seconds grace{30};       ///< then `on_abandon` runs (it should end the process)
+  std::function<void(bool interrupted)> on_abandon;
+};
+
+/// A probe run under a deadline and the interrupt flag.
+struct GuardedRun {
+  ProbeResult result;
+  bool interrupted = false;  ///< Ctrl-C / SIGTERM stopped it (not the deadline)
+};
+
+/// run_probe() with `context.cancel` driven by a watchdog: at the deadline or on an
+/// interrupt the probe is asked to stop, and a result it returns after that is an error
+/// saying which ("stopped at its deadline of N s", "interrupted"). `context.cancel` is
+/// replaced.
+GuardedRun run_probe_guarded(const Probe& probe, const ParamList& params, ProbeContext context,
+                             const ProbeDeadline& deadline);
 
 /// Checks every available probe of the plan against this machine (Probe::check_params)
 /// before a run starts; the error names the plan file and the probe.

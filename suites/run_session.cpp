@@ -149,17 +149,16 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
     if (!probe) {
       result = skipped_result(planned.name, node, "not built into this assay");
     } else {
-      std::atomic<bool> cancel{false};
       ProbeContext context;
       context.node = node;
-      context.cancel = &cancel;
       context.progress = [&](std::string_view text) {
         emit({RunEvent::Kind::probe_progress, i + 1, work.size(), planned.name, std::string(text), nullptr});
       };
       const std::string bundle_dir = outcome.bundle_dir;
+      ProbeDeadline deadline{options.probe_deadline, options.cancel_grace, {}};
       // If the probe ignores its cancel flag, record that it was abandoned and leave
       // a complete bundle behind before ending the process: a run never hangs.
-      auto abandon = [&, bundle_dir](bool interrupted) {
+      deadline.on_abandon = [&, bundle_dir](bool interrupted) {
         std::lock_guard lock(state.mutex);
         ProbeResult lost;
         lost.probe = planned.name;
@@ -178,19 +177,9 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
         std::fprintf(stderr, "assay: %s; bundle written to %s\n", lost.error.c_str(), bundle_dir.c_str());
         std::_Exit(3);
       };
-      ProbeWatchdog watchdog(cancel, options.probe_deadline, options.cancel_grace, abandon);
-      result = run_probe(*probe, planned.params, context);
-      if (cancel.load() && result.status != ProbeStatus::skipped) {
-        if (watchdog.deadline_passed()) {
-          result.status = ProbeStatus::error;
-          result.error = fmt::format("{}: stopped at its deadline of {} s", planned.name,
-                                     options.probe_deadline.count());
-        } else {
-          result.status = ProbeStatus::error;
-          result.error = fmt::format("{}: interrupted", planned.name);
-          outcome.interrupted = true;
-        }
-      }
+      GuardedRun run = run_probe_guarded(*probe, planned.params, context, deadline);
+      result = std::move(run.result);
+      if (run.interrupted) outcome.interrupted = true;
     }
     {
       std::lock_guard lock(state.mutex);

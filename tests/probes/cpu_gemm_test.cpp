@@ -1,6 +1,8 @@
 #include <cblas.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "probes/probe_test_helpers.h"
 #include <sched.h>
 
 #include <set>
@@ -13,12 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-ParamList resolved(const Probe& probe, std::vector<ParamOverride> overrides) {
-  const auto specs = probe.params();
-  auto params = resolve_params(probe.name(), specs, overrides);
-  EXPECT_TRUE(params.ok()) << (params.ok() ? "" : params.error().message);
-  return params.ok() ? *params : ParamList{};
-}
+using testing::resolved;
 
 TEST(CpuGemmProbe, DeclaresItsParametersAndMetrics) {
   const auto probe = make_cpu_gemm_probe();

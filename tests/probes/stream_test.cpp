@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "probes/probe_test_helpers.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
@@ -187,12 +189,7 @@ TEST(StreamDefaultElements, IsFourTimesTheCacheRoundedUpAndAtLeastTenMillion) {
   EXPECT_EQ(stream_default_elements(std::int64_t{260} << 20), 137'000'000);
 }
 
-ParamList resolved(const Probe& probe, std::vector<ParamOverride> overrides) {
-  const auto specs = probe.params();
-  auto params = resolve_params(probe.name(), specs, overrides);
-  EXPECT_TRUE(params.ok()) << (params.ok() ? "" : params.error().message);
-  return params.ok() ? *params : ParamList{};
-}
+using testing::resolved;
 
 TEST(MemoryStreamProbe, DeclaresItsParametersAndMetrics) {
   const auto probe = make_memory_stream_probe();

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <thread>
+
+#include "suites/probe_watchdog.h"
 
 namespace assay {
 namespace {
@@ -92,6 +95,47 @@ TEST(SkippedResult, CarriesTheReason) {
   const ProbeResult r = skipped_result("gpu.gemm", "n1", "not built into this assay");
   EXPECT_EQ(r.status, ProbeStatus::skipped);
   EXPECT_EQ(r.reason, "not built into this assay");
+}
+
+}  // namespace
+}  // namespace assay
+
+namespace assay {
+namespace {
+
+// Runs until asked to stop, as a well-behaved long probe does.
+class PatientProbe : public Probe {
+ public:
+  std::string_view name() const override { return "test.patient"; }
+  std::string_view description() const override { return "waits for cancel"; }
+  std::vector<ParamSpec> params() const override { return {}; }
+  std::vector<MetricSpec> metrics() const override { return {}; }
+  Availability availability() const override { return {}; }
+  ProbeResult run(const ParamList&, const ProbeContext& context) const override {
+    while (!context.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ProbeResult r;
+    r.validation = {true, true, "nothing to check"};
+    return r;
+  }
+};
+
+TEST(RunProbeGuarded, ADeadlineStopsTheProbeAndSaysSo) {
+  bool abandoned = false;
+  ProbeDeadline deadline{std::chrono::seconds(1), std::chrono::seconds(30), [&](bool) { abandoned = true; }};
+  const GuardedRun run = run_probe_guarded(PatientProbe(), {}, ProbeContext{}, deadline);
+  EXPECT_EQ(run.result.status, ProbeStatus::error);
+  EXPECT_EQ(run.result.error, "test.patient: stopped at its deadline of 1 s");
+  EXPECT_FALSE(run.interrupted);
+  EXPECT_FALSE(abandoned);
+}
+
+TEST(RunProbeGuarded, AnInterruptStopsTheProbeAsInterrupted) {
+  interrupt_requested().store(true);
+  const GuardedRun run = run_probe_guarded(PatientProbe(), {}, ProbeContext{},
+                                           {std::chrono::seconds(60), std::chrono::seconds(30), [](bool) {}});
+  interrupt_requested().store(false);
+  EXPECT_EQ(run.result.error, "test.patient: interrupted");
+  EXPECT_TRUE(run.interrupted);
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ int probe_command(const std::vector<std::string>& args, CommandIo& io) {
   app.add_flag("--json", json, "print the result as JSON (schema assay.result/1, an array) and nothing else");
   app.add_option("--deadline", deadline_s, "seconds before the probe is stopped")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 7 * 24 * 3600).description("1 s to one week"));
   if (auto code = parse_arguments(app, "probe", args, io)) return *code;
 
   const ProbeRegistry& registry = ProbeRegistry::builtin();

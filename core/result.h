@@ -52,6 +52,20 @@ struct Validation {
   std::string detail;    ///< what was checked, tolerance and worst deviation, or what failed
 };
 
+/// A column of a result table: a name and the unit its numbers are in.
+struct TableColumn {
+  std::string name;  ///< e.g. "bytes", "busbw"
+  Unit unit = Unit::ratio;
+};
+
+/// Detail a probe keeps beside its headline metrics, e.g. a collective's whole message
+/// size sweep (bytes, time, algbw, busbw per row). Numbers in base SI units; not judged.
+struct ResultTable {
+  std::string name;  ///< e.g. "sweep"
+  std::vector<TableColumn> columns;
+  std::vector<std::vector<double>> rows;  ///< each row has one number per column
+};
+
 /// One probe's run on one node.
 struct ProbeResult {
   std::string probe;    ///< e.g. "cpu.fma"
@@ -65,6 +79,7 @@ struct ProbeResult {
   std::vector<Metric> metrics;
   Validation validation;
   std::vector<std::string> notes;  ///< context a reader needs (kernel chosen, mode used)
+  std::vector<ResultTable> tables;  ///< detail beside the metrics; omitted from JSON when empty
 };
 
 /// The metric with this key (and subject, when given), or nullptr.

@@ -27,6 +27,10 @@ Json stats_json(const SampleStats& s) {
   return j;
 }
 
+Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+}  // namespace
+
 Json param_json(const ParamValue& v) {
   return std::visit([](const auto& x) { return Json(x); }, v);
 }
@@ -39,9 +43,22 @@ Expected<ParamValue> param_from_json(const Json& j, const std::string& where) {
   return bad_input(fmt::format("{}: a parameter must be a boolean, number or string", where));
 }
 
-Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+Json to_json(const ParamList& params) {
+  Json j = Json::object();
+  for (const auto& p : params) j[p.name] = param_json(p.value);
+  return j;
+}
 
-}  // namespace
+Expected<ParamList> params_from_json(const Json& json, std::string_view where) {
+  if (!json.is_object()) return bad_input(fmt::format("{}: parameters must be an object", where));
+  ParamList params;
+  for (const auto& [name, value] : json.items()) {
+    auto v = param_from_json(value, fmt::format("{}.{}", where, name));
+    if (!v) return v.error();
+    params.push_back({name, std::move(*v)});
+  }
+  return params;
+}
 
 Json to_json(const Metric& m) {
   Json j;
@@ -78,6 +95,15 @@ Json to_json(const ProbeResult& r) {
                      {"passed", r.validation.passed},
                      {"detail", r.validation.detail}};
   j["notes"] = r.notes;
+  if (!r.tables.empty()) {
+    Json tables = Json::array();
+    for (const auto& t : r.tables) {
+      Json columns = Json::array();
+      for (const auto& c : t.columns) columns.push_back({{"name", c.name}, {"unit", unit_symbol(c.unit)}});
+      tables.push_back({{"name", t.name}, {"columns", std::move(columns)}, {"rows", t.rows}});
+    }
+    j["tables"] = std::move(tables);
+  }
   return j;
 }
 
@@ -128,6 +154,49 @@ Expected<Metric> metric_from_json(const Json& json, std::string_view where) {
   return m;
 }
 
+namespace {
+
+Expected<std::vector<ResultTable>> tables_from_json(const Json& json, const std::string& where) {
+  if (!json.is_array()) return bad_input(fmt::format("{}: must be an array of tables", where));
+  std::vector<ResultTable> tables;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const std::string at = fmt::format("{}[{}]", where, i);
+    if (!json[i].is_object()) return bad_input(fmt::format("{}: must be an object", at));
+    JsonFields f(json[i], at);
+    ResultTable t;
+    t.name = f.text("name");
+    const Json* columns = f.member("columns", Json::value_t::array);
+    const Json* rows = f.member("rows", Json::value_t::array);
+    if (!f.ok()) return f.error();
+    for (std::size_t c = 0; c < columns->size(); ++c) {
+      const std::string cat = fmt::format("{}.columns[{}]", at, c);
+      if (!(*columns)[c].is_object()) return bad_input(fmt::format("{}: must be an object", cat));
+      JsonFields cf((*columns)[c], cat);
+      TableColumn column;
+      column.name = cf.text("name");
+      const std::string unit = cf.text("unit");
+      if (!cf.ok()) return cf.error();
+      const auto u = unit_from_symbol(unit);
+      if (!u) return bad_input(fmt::format("{}: unknown unit '{}'", cat, unit));
+      column.unit = *u;
+      t.columns.push_back(std::move(column));
+    }
+    for (std::size_t r = 0; r < rows->size(); ++r) {
+      const Json& row = (*rows)[r];
+      bool numeric = row.is_array() && row.size() == t.columns.size();
+      for (std::size_t c = 0; numeric && c < row.size(); ++c) numeric = row[c].is_number();
+      if (!numeric) {
+        return bad_input(fmt::format("{}.rows[{}]: must be an array of {} numbers", at, r, t.columns.size()));
+      }
+      t.rows.push_back(row.get<std::vector<double>>());
+    }
+    tables.push_back(std::move(t));
+  }
+  return tables;
+}
+
+}  // namespace
+
 Expected<ProbeResult> result_from_json(const Json& json, std::string_view where) {
   JsonFields f(json, std::string(where));
   ProbeResult r;
@@ -172,6 +241,11 @@ Expected<ProbeResult> result_from_json(const Json& json, std::string_view where)
     auto m = metric_from_json(mj, fmt::format("{}.metrics[{}]", where, i++));
     if (!m) return m.error();
     r.metrics.push_back(std::move(*m));
+  }
+  if (const Json* tables = f.optional_member("tables")) {
+    auto read = tables_from_json(*tables, f.path("tables"));
+    if (!read) return read.error();
+    r.tables = std::move(*read);
   }
   JsonFields vf(*validation, f.path("validation"));
   r.validation.checked = vf.flag("checked");

@@ -16,10 +16,14 @@ namespace assay {
 using Json = nlohmann::ordered_json;
 
 Json to_json(const Metric& metric);
+Json to_json(const ParamList& params);  ///< {"name": value, ...} in order
+Json param_json(const ParamValue& value);
 Json to_json(const ProbeResult& result);
 Json to_json(const Verdict& verdict);
 Json to_json(const Summary& summary);
 
+Expected<ParamList> params_from_json(const Json& json, std::string_view where);
+Expected<ParamValue> param_from_json(const Json& json, const std::string& where);
 Expected<Metric> metric_from_json(const Json& json, std::string_view where);
 Expected<ProbeResult> result_from_json(const Json& json, std::string_view where);
 Expected<Verdict> verdict_from_json(const Json& json, std::string_view where);

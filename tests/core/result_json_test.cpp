@@ -58,6 +58,31 @@ TEST(ResultJson, RoundTripsThroughText) {
   EXPECT_TRUE(std::get<bool>(back->params[3].value));
 }
 
+TEST(ResultJson, TablesRoundTripAndAreOmittedWhenEmpty) {
+  ProbeResult r = sample_result();
+  EXPECT_FALSE(to_json(r).contains("tables"));
+  r.tables.push_back({"sweep", {{"bytes", Unit::byte}, {"busbw", Unit::byte_per_s}}, {{8, 1e6}, {1024, 2e9}}});
+  const Json j = to_json(r);
+  EXPECT_EQ(j["tables"][0]["columns"][1]["unit"], "B/s");
+  auto back = result_from_json(Json::parse(j.dump()), "test");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back->tables.size(), 1u);
+  EXPECT_EQ(back->tables[0].rows[1][0], 1024);
+  EXPECT_EQ(to_json(*back), j);
+}
+
+TEST(ResultJson, RaggedTableRowsAreNamed) {
+  ProbeResult r = sample_result();
+  r.tables.push_back({"sweep", {{"bytes", Unit::byte}, {"busbw", Unit::byte_per_s}}, {{8, 1e6}}});
+  Json j = to_json(r);
+  j["tables"][0]["rows"][0] = Json::array({8});
+  auto back = result_from_json(j, "line 3");
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message.find("line 3.tables[0].rows[0]: must be an array of 2 numbers"),
+            std::string::npos)
+      << back.error().message;
+}
+
 TEST(ResultJson, StatisticsAreRederivedFromSamplesNotTrusted) {
   Json j = to_json(sample_result());
   j["metrics"][0]["value"] = 9.9e99;

@@ -12,6 +12,7 @@
 #include "core/expected.h"
 #include "core/params.h"
 #include "core/result.h"
+#include "probes/common/communicator.h"
 
 namespace assay {
 
@@ -38,6 +39,12 @@ struct ProbeContext {
   /// Set when the run is being stopped (deadline, Ctrl-C); long loops poll it and end
   /// early, returning an error result that says so.
   const std::atomic<bool>* cancel = nullptr;
+  /// The nodes taking part in this step of a run, for probes that need peers
+  /// (interconnect): every rank of `peers` runs the same probe at the same time.
+  /// nullptr or a world of one when this node runs alone.
+  Communicator* peers = nullptr;
+  /// Node names by rank of `peers` (host, or host#local_rank when ranks share a host).
+  std::vector<std::string> peer_nodes;
 
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
   void report(std::string_view text) const {
@@ -68,6 +75,9 @@ class Probe {
   }
   /// Whether it can run here.
   virtual Availability availability() const = 0;
+  /// Whether it measures between nodes and so needs two or more ranks in
+  /// ProbeContext::peers; the runner skips it, saying why, when it runs alone.
+  virtual bool needs_peers() const { return false; }
   /// Measures with resolved `params`. Returns status ok with metrics and validation,
   /// (entries it puts in result.params, e.g. the kernel chosen, are merged into the
   /// recorded parameters),

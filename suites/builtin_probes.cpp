@@ -2,6 +2,8 @@
 // self-registration inside a static library is silently dropped by the linker.
 #include "probes/cpu/cpu_fma_probe.h"
 #include "probes/cpu/cpu_gemm_probe.h"
+#include "probes/interconnect/collective_probe.h"
+#include "probes/interconnect/p2p_probe.h"
 #include "probes/memory/stream_probe.h"
 #include "suites/probe_registry.h"
 
@@ -13,6 +15,8 @@ const ProbeRegistry& ProbeRegistry::builtin() {
     r.add(make_cpu_fma_probe());
     r.add(make_cpu_gemm_probe());
     r.add(make_memory_stream_probe());
+    r.add(make_interconnect_p2p_probe());
+    for (auto& collective : make_interconnect_collective_probes()) r.add(std::move(collective));
     return r;
   }();
   return registry;

@@ -56,6 +56,10 @@ ProbeResult run_probe(const Probe& probe, const ParamList& params, const ProbeCo
   if (!availability.available) {
     result.status = ProbeStatus::skipped;
     result.reason = availability.reason;
+  } else if (probe.needs_peers() && (!context.peers || context.peers->size() < 2)) {
+    result.status = ProbeStatus::skipped;
+    result.reason = "needs two or more nodes: launch assay with mpirun or srun, one rank per node "
+                    "(docs/fleet.md)";
   } else {
     try {
       if (auto checked = probe.check_params(params); !checked) {

@@ -17,4 +17,11 @@ VerdictCounts count_verdicts(const std::vector<Verdict>& verdicts) {
   return c;
 }
 
+const FleetStat* find_fleet_stat(const Summary& summary, std::string_view key) {
+  for (const auto& f : summary.fleet) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
 }  // namespace assay

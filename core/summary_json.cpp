@@ -4,6 +4,135 @@
 #include "core/result_json.h"
 
 namespace assay {
+namespace {
+
+Json optional_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json fleet_json(const FleetStat& f) {
+  Json outliers = Json::array();
+  for (const auto& o : f.outliers) {
+    outliers.push_back({{"node", o.node}, {"subject", o.subject}, {"value", o.value}});
+  }
+  return {{"key", f.key},
+          {"unit", unit_symbol(f.unit)},
+          {"better", f.better == Better::higher ? "higher" : "lower"},
+          {"n", f.n},
+          {"nodes", f.nodes},
+          {"median", f.median},
+          {"mean", f.mean},
+          {"min", f.min},
+          {"max", f.max},
+          {"cv", f.cv},
+          {"mad", f.mad},
+          {"outlier_limit", optional_json(f.outlier_limit)},
+          {"outliers", std::move(outliers)}};
+}
+
+Json grid_json(const LinkMatrix::Grid& grid) {
+  Json rows = Json::array();
+  for (const auto& row : grid) {
+    Json cells = Json::array();
+    for (const auto& cell : row) cells.push_back(optional_json(cell));
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
+
+Json links_json(const LinkMatrix& m) {
+  return {{"nodes", m.nodes},
+          {"latency", grid_json(m.latency)},
+          {"bandwidth", grid_json(m.bandwidth)},
+          {"bibandwidth", grid_json(m.bibandwidth)}};
+}
+
+Expected<FleetStat> fleet_from_json(const Json& json, const std::string& where) {
+  JsonFields f(json, where);
+  FleetStat s;
+  s.key = f.text("key");
+  const std::string unit = f.text("unit");
+  const std::string better = f.text("better");
+  const std::int64_t n = f.integer("n");
+  const std::int64_t nodes = f.integer("nodes");
+  s.median = f.number("median");
+  s.mean = f.number("mean");
+  s.min = f.number("min");
+  s.max = f.number("max");
+  s.cv = f.number("cv");
+  s.mad = f.number("mad");
+  if (!f.optional_member("outlier_limit")) f.fail("missing 'outlier_limit' (a number, or null)");
+  s.outlier_limit = f.optional_number("outlier_limit");
+  const Json* outliers = f.member("outliers", Json::value_t::array);
+  if (!f.ok()) return f.error();
+  const auto u = unit_from_symbol(unit);
+  if (!u) return bad_input(fmt::format("{}: unknown unit '{}'", where, unit));
+  s.unit = *u;
+  if (better != "higher" && better != "lower") {
+    return bad_input(fmt::format("{}: 'better' must be \"higher\" or \"lower\", not \"{}\"", where, better));
+  }
+  s.better = better == "higher" ? Better::higher : Better::lower;
+  if (n < 2 || nodes < 2 || nodes > n) {
+    return bad_input(fmt::format("{}: expected 2 <= nodes <= n (a fleet group spans several nodes), got "
+                                 "n = {} and nodes = {}", where, n, nodes));
+  }
+  s.n = static_cast<std::size_t>(n);
+  s.nodes = static_cast<std::size_t>(nodes);
+  std::size_t i = 0;
+  for (const auto& oj : *outliers) {
+    JsonFields of(oj, fmt::format("{}.outliers[{}]", where, i++));
+    FleetOutlier o{of.text("node"), of.text("subject"), of.number("value")};
+    if (!of.ok()) return of.error();
+    s.outliers.push_back(std::move(o));
+  }
+  return s;
+}
+
+Expected<LinkMatrix::Grid> grid_from_json(const Json* json, std::size_t size, const std::string& where) {
+  const auto wrong = [&] {
+    return bad_input(fmt::format("{}: expected {} rows of {} cells, each a number or null (one row and "
+                                 "column per entry of 'nodes')", where, size, size));
+  };
+  if (!json->is_array() || json->size() != size) return wrong();
+  LinkMatrix::Grid grid;
+  for (const auto& row : *json) {
+    if (!row.is_array() || row.size() != size) return wrong();
+    auto& cells = grid.emplace_back();
+    for (const auto& cell : row) {
+      if (cell.is_null()) {
+        cells.push_back(std::nullopt);
+      } else if (cell.is_number()) {
+        cells.push_back(cell.get<double>());
+      } else {
+        return wrong();
+      }
+    }
+  }
+  return grid;
+}
+
+Expected<LinkMatrix> links_from_json(const Json& json, const std::string& where) {
+  JsonFields f(json, where);
+  const Json* nodes = f.member("nodes", Json::value_t::array);
+  const Json* latency = f.member("latency", Json::value_t::array);
+  const Json* bandwidth = f.member("bandwidth", Json::value_t::array);
+  const Json* bibandwidth = f.member("bibandwidth", Json::value_t::array);
+  if (!f.ok()) return f.error();
+  LinkMatrix m;
+  for (const auto& n : *nodes) {
+    if (!n.is_string()) return bad_input(fmt::format("{}.nodes: expected an array of node names", where));
+    m.nodes.push_back(n.get<std::string>());
+  }
+  const std::pair<const Json*, LinkMatrix::Grid*> grids[] = {
+      {latency, &m.latency}, {bandwidth, &m.bandwidth}, {bibandwidth, &m.bibandwidth}};
+  const char* names[] = {"latency", "bandwidth", "bibandwidth"};
+  for (std::size_t g = 0; g < 3; ++g) {
+    auto grid = grid_from_json(grids[g].first, m.nodes.size(), f.path(names[g]));
+    if (!grid) return grid.error();
+    *grids[g].second = std::move(*grid);
+  }
+  return m;
+}
+
+}  // namespace
 
 Json to_json(const Summary& s) {
   Json j;
@@ -32,6 +161,10 @@ Json to_json(const Summary& s) {
   Json verdicts = Json::array();
   for (const auto& v : s.verdicts) verdicts.push_back(to_json(v));
   j["verdicts"] = std::move(verdicts);
+  Json fleet = Json::array();
+  for (const auto& f : s.fleet) fleet.push_back(fleet_json(f));
+  j["fleet"] = std::move(fleet);
+  if (s.links) j["links"] = links_json(*s.links);
   Json results = Json::array();
   for (const auto& r : s.results) results.push_back(to_json(r));
   j["results"] = std::move(results);
@@ -52,6 +185,10 @@ Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
   const Json* rated = f.member("rated", Json::value_t::array);
   const Json* verdicts = f.member("verdicts", Json::value_t::array);
   const Json* results = f.member("results", Json::value_t::array);
+  // Bundles written before fleet judgement existed have neither; present, they are read strictly.
+  const Json* fleet = f.optional_member("fleet");
+  const Json* links = f.optional_member("links");
+  if (fleet && !fleet->is_array()) f.fail(fmt::format("'fleet' must be array, not {}", fleet->type_name()));
   if (!f.ok()) return f.error();
   if (schema != "assay.summary/1") {
     return bad_input(fmt::format("{}: schema is \"{}\", expected \"assay.summary/1\"", where, schema));
@@ -103,6 +240,19 @@ Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
     auto v = verdict_from_json(vj, fmt::format("{}.verdicts[{}]", where, i++));
     if (!v) return v.error();
     s.verdicts.push_back(std::move(*v));
+  }
+  i = 0;
+  if (fleet) {
+    for (const auto& fj : *fleet) {
+      auto stat = fleet_from_json(fj, fmt::format("{}.fleet[{}]", where, i++));
+      if (!stat) return stat.error();
+      s.fleet.push_back(std::move(*stat));
+    }
+  }
+  if (links) {
+    auto m = links_from_json(*links, f.path("links"));
+    if (!m) return m.error();
+    s.links = std::move(*m);
   }
   i = 0;
   for (const auto& rj : *results) {

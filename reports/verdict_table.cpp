@@ -52,6 +52,11 @@ std::string format_ratio(const std::optional<double>& ratio) {
   return ratio ? fmt::format("{:.1f}%", *ratio * 100.0) : "-";
 }
 
+std::string format_verdict_figure(const Verdict& verdict, double value) {
+  if (verdict.node == fleet_node && verdict.unit == Unit::ratio) return fmt::format("{:.4g}%", value * 100.0);
+  return format_quantity(value, verdict.unit);
+}
+
 std::string render_verdict_table(std::span<const Verdict> verdicts) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& v : verdicts) {
@@ -63,8 +68,8 @@ std::string render_verdict_table(std::span<const Verdict> verdicts) {
       note = "inconclusive: rerun with more repetitions; " + v.criterion;
     }
     rows.push_back({std::string(verdict_status_name(v.status)), v.node, v.subject, v.key,
-                    v.measured ? format_quantity(*v.measured, v.unit) : "-",
-                    v.rated ? format_quantity(*v.rated, v.unit) : "-", format_ratio(v.ratio), note});
+                    v.measured ? format_verdict_figure(v, *v.measured) : "-",
+                    v.rated ? format_verdict_figure(v, *v.rated) : "-", format_ratio(v.ratio), note});
   }
   return render_text_table({"STATUS", "NODE", "SUBJECT", "METRIC", "MEASURED", "RATED", "RATIO", "CRITERION"},
                            rows, {false, false, false, false, true, true, true, false});

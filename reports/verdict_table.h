@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/summary.h"
 #include "core/verdict.h"
 
 namespace assay {
@@ -21,6 +22,10 @@ std::string render_verdict_table(std::span<const Verdict> verdicts);
 
 /// METRIC  SUBJECT  VALUE  MEDIAN 95% CI  CV  N for one probe result.
 std::string render_metric_table(const ProbeResult& result);
+
+/// A verdict's measured or rated figure for people: the cv of a fleet spread verdict
+/// (node "fleet") as a percentage ("10.77%"), anything else with its unit.
+std::string format_verdict_figure(const Verdict& verdict, double value);
 
 /// "1.2%" style ratio, "-" when absent.
 std::string format_ratio(const std::optional<double>& ratio);

@@ -59,6 +59,8 @@ struct CriterionRule {
   std::optional<double> min_fraction;   ///< FAIL below rated x min_fraction
   std::optional<double> warn_fraction;  ///< WARN below rated x warn_fraction (>= min)
   SourcePosition position;
+  std::optional<double> fleet_max_cv = std::nullopt;        ///< across-node cv of the matching keys
+  std::optional<double> fleet_outlier_mads = std::nullopt;  ///< outlier distance for the matching keys
 };
 
 struct Criteria {
@@ -73,7 +75,10 @@ struct Criteria {
 struct EffectiveCriterion {
   double min_fraction = 0.90;
   double warn_fraction = 0.90;  ///< equals min_fraction when there is no WARN band
-  std::string origin;           ///< "default", or the most specific matching rule's pattern
+  std::string origin;           ///< "default", or the pattern of the rule that set a fraction
+  double fleet_max_cv = 0.05;        ///< largest across-node cv (docs/verdicts-and-bundle.md)
+  double fleet_outlier_mads = 3.0;   ///< MADs from the fleet median that make an outlier
+  std::string fleet_origin;          ///< "default", or the pattern of the rule that set a fleet figure
 };
 
 /// One probe to run with its resolved parameters.

@@ -12,7 +12,14 @@ namespace {
 
 const std::vector<std::string> criteria_keys = {"min_fraction", "warn_fraction", "fleet_max_cv",
                                                 "fleet_outlier_mads"};
-const std::vector<std::string> rule_keys = {"min_fraction", "warn_fraction"};
+const std::vector<std::string> rule_keys = {"min_fraction", "warn_fraction", "fleet_max_cv",
+                                            "fleet_outlier_mads"};
+
+constexpr std::string_view max_cv_expected = "a coefficient of variation in (0, 1], e.g. 0.05";
+constexpr std::string_view outlier_mads_expected =
+    "a number of median absolute deviations above 0, e.g. 3";
+constexpr double max_cv_limit = 1.0;
+constexpr double outlier_mads_limit = 1e3;
 
 // A fraction of the rated figure; above 1 is allowed for contracts that promise more
 // than the datasheet (and for lower-is-better figures judged by the inverse).
@@ -49,11 +56,9 @@ class CriteriaReader {
         warn_node = &node;
         if (auto v = fraction(node, what)) criteria_.warn_fraction = *v;
       } else if (name == "fleet_max_cv") {
-        if (auto v = positive(node, what, 1.0, "a coefficient of variation in (0, 1], e.g. 0.05")) {
-          criteria_.fleet_max_cv = *v;
-        }
+        if (auto v = positive(node, what, max_cv_limit, max_cv_expected)) criteria_.fleet_max_cv = *v;
       } else if (name == "fleet_outlier_mads") {
-        if (auto v = positive(node, what, 1e3, "a number of median absolute deviations above 0, e.g. 3")) {
+        if (auto v = positive(node, what, outlier_mads_limit, outlier_mads_expected)) {
           criteria_.fleet_outlier_mads = *v;
         }
       } else if (name.find('.') != std::string::npos) {
@@ -128,14 +133,19 @@ class CriteriaReader {
         rule.min_fraction = fraction(v, field);
       } else if (k.str() == "warn_fraction") {
         rule.warn_fraction = fraction(v, field);
+      } else if (k.str() == "fleet_max_cv") {
+        rule.fleet_max_cv = positive(v, field, max_cv_limit, max_cv_expected);
+      } else if (k.str() == "fleet_outlier_mads") {
+        rule.fleet_outlier_mads = positive(v, field, outlier_mads_limit, outlier_mads_expected);
       } else {
         report_unknown_key(k, what, rule_keys, issues_);
         return;
       }
     }
-    if (!rule.min_fraction && !rule.warn_fraction) {
-      if (!table->contains("min_fraction") && !table->contains("warn_fraction")) {
-        issues_.add(node.source(), what + ": expected min_fraction and/or warn_fraction");
+    if (!rule.min_fraction && !rule.warn_fraction && !rule.fleet_max_cv && !rule.fleet_outlier_mads) {
+      if (table->empty()) {
+        issues_.add(node.source(), what + ": expected min_fraction and/or warn_fraction (or "
+                                          "fleet_max_cv, fleet_outlier_mads)");
       }
       return;
     }
@@ -177,16 +187,24 @@ void read_criteria(const toml::table& table, const std::vector<std::string>& kno
 EffectiveCriterion Plan::criterion_for(std::string_view key) const {
   // Each threshold comes from the most specific rule that sets it, so "gpu.*" can set a
   // WARN band that "gpu.gemm.fp8" = { min_fraction = 0.8 } keeps.
+  // The origin names the most specific rule that set a figure of its kind, so a rule
+  // that only sets fleet_max_cv does not appear in the min_fraction criterion's text.
   const CriterionRule* best = nullptr;
   const CriterionRule* best_min = nullptr;
   const CriterionRule* best_warn = nullptr;
-  int rank = -1, rank_min = -1, rank_warn = -1;
+  const CriterionRule* best_fleet = nullptr;
+  const CriterionRule* best_cv = nullptr;
+  const CriterionRule* best_mads = nullptr;
+  int rank = -1, rank_min = -1, rank_warn = -1, rank_fleet = -1, rank_cv = -1, rank_mads = -1;
   for (const auto& rule : criteria.rules) {
     const int r = criterion_match_rank(rule.pattern, key);
     if (r < 0) continue;
-    if (r > rank) best = &rule, rank = r;
+    if ((rule.min_fraction || rule.warn_fraction) && r > rank) best = &rule, rank = r;
     if (rule.min_fraction && r > rank_min) best_min = &rule, rank_min = r;
     if (rule.warn_fraction && r > rank_warn) best_warn = &rule, rank_warn = r;
+    if ((rule.fleet_max_cv || rule.fleet_outlier_mads) && r > rank_fleet) best_fleet = &rule, rank_fleet = r;
+    if (rule.fleet_max_cv && r > rank_cv) best_cv = &rule, rank_cv = r;
+    if (rule.fleet_outlier_mads && r > rank_mads) best_mads = &rule, rank_mads = r;
   }
   EffectiveCriterion c;
   c.min_fraction = best_min ? *best_min->min_fraction : criteria.min_fraction;
@@ -195,6 +213,9 @@ EffectiveCriterion Plan::criterion_for(std::string_view key) const {
   // A WARN line below the FAIL line means no WARN band.
   c.warn_fraction = std::max(c.warn_fraction, c.min_fraction);
   c.origin = best ? best->pattern : "default";
+  c.fleet_max_cv = best_cv ? *best_cv->fleet_max_cv : criteria.fleet_max_cv;
+  c.fleet_outlier_mads = best_mads ? *best_mads->fleet_outlier_mads : criteria.fleet_outlier_mads;
+  c.fleet_origin = best_fleet ? best_fleet->pattern : "default";
   return c;
 }
 

@@ -100,7 +100,15 @@ void write_criteria(const Plan& plan, std::ostringstream& out) {
       out << separator << "min_fraction = " << toml_float(*rule.min_fraction);
       separator = ", ";
     }
-    if (rule.warn_fraction) out << separator << "warn_fraction = " << toml_float(*rule.warn_fraction);
+    if (rule.warn_fraction) {
+      out << separator << "warn_fraction = " << toml_float(*rule.warn_fraction);
+      separator = ", ";
+    }
+    if (rule.fleet_max_cv) {
+      out << separator << "fleet_max_cv = " << toml_float(*rule.fleet_max_cv);
+      separator = ", ";
+    }
+    if (rule.fleet_outlier_mads) out << separator << "fleet_outlier_mads = " << toml_float(*rule.fleet_outlier_mads);
     out << " }\n";
   }
   out << "\n";

@@ -1,6 +1,7 @@
 // assay probe NAME [--set key=value ...] [--json]
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include "core/result_json.h"
 #include "core/text_match.h"
 #include "reports/verdict_table.h"
+#include "suites/fleet_coordinator.h"
 #include "suites/inventory.h"
 #include "suites/probe_registry.h"
 #include "suites/probe_runner.h"
@@ -30,10 +32,30 @@ Expected<std::vector<ParamOverride>> parse_sets(const std::vector<std::string>& 
   return overrides;
 }
 
+void print_result(const ProbeResult& result, std::ostream& out) {
+  const double seconds = std::chrono::duration<double>(result.end - result.start).count();
+  out << fmt::format("{} on {}: {} ({:.1f} s)\n", result.probe, result.node, result_status_text(result), seconds);
+  std::string params_text;
+  for (const auto& p : result.params) {
+    params_text += (params_text.empty() ? "" : ", ") + p.name + "=" + param_value_text(p.value);
+  }
+  out << "parameters: " << params_text << "\n";
+  if (!result.metrics.empty()) out << "\n" << render_metric_table(result) << "\n";
+  for (const auto& m : result.metrics) {
+    if (!m.note.empty()) out << m.key << ": " << m.note << "\n";
+  }
+  if (result.validation.checked) {
+    out << "validation: " << (result.validation.passed ? "passed" : "FAILED") << " — " << result.validation.detail
+        << "\n";
+  }
+  for (const auto& n : result.notes) out << "note: " << n << "\n";
+}
+
 }  // namespace
 
 int probe_command(const std::vector<std::string>& args, CommandIo& io) {
   CLI::App app{"Run one probe on this node and print its result. No bundle is written.\n"
+               "Under mpirun or srun every rank runs it at once and rank 0 prints every result.\n"
                "'assay list --details' shows every probe's parameters.",
                "assay probe"};
   std::string name;
@@ -66,42 +88,49 @@ int probe_command(const std::vector<std::string>& args, CommandIo& io) {
   }
 
   install_interrupt_handlers();
-  ProbeContext context;
-  context.node = local_host_name();
+  std::unique_ptr<Communicator> alone;
+  std::unique_ptr<FleetCoordinator> own_fleet;
+  if (!io.fleet) {
+    alone = single_process_world();
+    own_fleet = std::make_unique<FleetCoordinator>(*alone);
+  }
+  FleetCoordinator& fleet = io.fleet ? *io.fleet : *own_fleet;
+  if (auto started = fleet.start(std::chrono::seconds(120), [](const std::string& node) {
+        return collect_node_inventory(node);
+      });
+      !started) {
+    return report_error(io, "probe", started.error());
+  }
+  std::function<void(std::string_view)> progress;
   if (!json && io.err_is_terminal) {
-    context.progress = [&](std::string_view text) { io.err << "\r\033[K" << name << " ... " << text << std::flush; };
+    progress = [&](std::string_view text) { io.err << "\r\033[K" << name << " ... " << text << std::flush; };
   }
   ProbeDeadline deadline{std::chrono::seconds(deadline_s), std::chrono::seconds(30), [&](bool) {
                            std::fprintf(stderr, "assay probe: %s did not stop after being cancelled\n", name.c_str());
                            std::_Exit(exit_incomplete);
                          }};
-  const ProbeResult result = run_probe_guarded(*probe, *params, context, deadline).result;
-  if (context.progress) io.err << "\r\033[K";
+  const FleetCoordinator::StepOutcome step =
+      fleet.run_step(1, name, probe, *params, deadline, progress, [](const ProbeResult&) {});
+  if (progress) io.err << "\r\033[K";
 
   if (json) {
-    io.out << Json::array({to_json(result)}).dump(2) << "\n";
+    Json list = Json::array();
+    for (const auto& result : step.results) list.push_back(to_json(result));
+    io.out << list.dump(2) << "\n";
   } else {
-    const double seconds = std::chrono::duration<double>(result.end - result.start).count();
-    io.out << fmt::format("{} on {}: {} ({:.1f} s)\n", result.probe, result.node, result_status_text(result), seconds);
-    std::string params_text;
-    for (const auto& p : result.params) {
-      params_text += (params_text.empty() ? "" : ", ") + p.name + "=" + param_value_text(p.value);
+    for (std::size_t i = 0; i < step.results.size(); ++i) {
+      if (i > 0) io.out << "\n";
+      print_result(step.results[i], io.out);
     }
-    io.out << "parameters: " << params_text << "\n";
-    if (!result.metrics.empty()) io.out << "\n" << render_metric_table(result) << "\n";
-    for (const auto& m : result.metrics) {
-      if (!m.note.empty()) io.out << m.key << ": " << m.note << "\n";
-    }
-    if (result.validation.checked) {
-      io.out << "validation: " << (result.validation.passed ? "passed" : "FAILED") << " — "
-             << result.validation.detail << "\n";
-    }
-    for (const auto& n : result.notes) io.out << "note: " << n << "\n";
+    if (!step.text.empty()) io.out << "\n" << name << ": " << step.text << "\n";
   }
-  if (result.status == ProbeStatus::error) {
-    return result.validation.checked && !result.validation.passed ? exit_not_accepted : exit_incomplete;
+  int code = exit_accepted;
+  for (const auto& result : step.results) {
+    if (result.status != ProbeStatus::error) continue;
+    code = std::max(code, result.validation.checked && !result.validation.passed ? int{exit_not_accepted}
+                                                                                 : int{exit_incomplete});
   }
-  return exit_accepted;
+  return code;
 }
 
 }  // namespace assay::cli

@@ -1,9 +1,11 @@
-// assay run [PLAN] [--suite quick|standard|burnin] [--out DIR] [--resume DIR]
+// assay run [PLAN] [--suite quick|standard|burnin] [--out DIR] [--deadline S] [--resume DIR]
+#include <algorithm>
 #include <filesystem>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
@@ -19,13 +21,22 @@ namespace assay::cli {
 int run_command(const std::vector<std::string>& args, CommandIo& io) {
   CLI::App app{"Run a plan on this node and write an acceptance bundle.\n"
                "Without PLAN, runs the quick suite with the rated figures the catalog knows "
-               "for this node's CPU.",
+               "for this node's CPU.\n"
+               "Across nodes, launch it with the site's launcher, one rank per node: "
+               "'mpirun -np N assay run PLAN' or 'srun assay run PLAN'; rank 0 writes the one "
+               "bundle (docs/fleet.md).",
                "assay run"};
   std::string plan_path, suite, out_root = "assay-results", resume_dir;
   app.add_option("PLAN", plan_path, "plan file (TOML); see docs/plans.md");
   app.add_option("--suite", suite, "suite preset: the probes and their parameters")
       ->check(CLI::IsMember(suite_names()));
   app.add_option("--out", out_root, "directory the bundle is created in")->capture_default_str();
+  int deadline_s = 30 * 60;
+  app.add_option("--deadline", deadline_s,
+                 "seconds each probe may run before it is stopped; across nodes, a node with no "
+                 "result by then (plus a grace period) is reported missing")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 7 * 24 * 3600).description("1 s to one week"));
   app.add_option("--resume", resume_dir,
                  "continue an interrupted run in this bundle, keeping what it measured");
   if (auto code = parse_arguments(app, "run", args, io)) return *code;
@@ -37,6 +48,10 @@ int run_command(const std::vector<std::string>& args, CommandIo& io) {
   Expected<Plan> plan = bad_input("no plan");
   RunOptions options;
   options.out_root = out_root;
+  options.fleet = io.fleet;
+  options.probe_deadline = std::chrono::seconds(deadline_s);
+  // A stuck probe gets a tenth of its time, 2 s to 30 s, to notice its cancel flag.
+  options.cancel_grace = std::chrono::seconds(std::clamp(deadline_s / 10, 2, 30));
   if (!resume_dir.empty()) {
     if (!plan_path.empty() || !suite.empty()) {
       return report_error(io, "run", bad_input("--resume continues the bundle's own plan; "
@@ -81,9 +96,16 @@ int run_command(const std::vector<std::string>& args, CommandIo& io) {
                         s.accepted ? "ACCEPTED" : "NOT ACCEPTED", c.pass, c.warn, c.fail, c.info, c.skip,
                         c.error);
   io.out << "bundle: " << outcome->bundle_dir << "\n";
+  std::vector<std::string> missing;
+  for (const auto& n : s.nodes) {
+    if (n.status == "missing") missing.push_back(n.name);
+  }
+  if (!missing.empty()) {
+    io.out << fmt::format("missing nodes ({} of {}): {}\n", missing.size(), s.nodes.size(), fmt::join(missing, ", "));
+  }
   if (outcome->incomplete) {
-    io.out << "the run is incomplete (a probe failed or was stopped); continue it with "
-           << "'assay run --resume " << outcome->bundle_dir << "'\n";
+    io.out << "the run is incomplete (a probe failed or was stopped, or a node went missing); continue it "
+           << "with 'assay run --resume " << outcome->bundle_dir << "'\n";
     return exit_incomplete;
   }
   return s.accepted ? exit_accepted : exit_not_accepted;

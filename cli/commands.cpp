@@ -14,8 +14,11 @@ namespace assay::cli {
 namespace {
 
 constexpr std::array<Command, 6> kCommands{{
-    {"run", "run a plan (default: the quick suite) on this node and write a bundle", run_command},
-    {"probe", "run one probe on this node and print its result (no bundle)", probe_command},
+    {"run", "run a plan (default: the quick suite) on this node, or on every node of an mpirun/srun "
+            "launch, and write a bundle",
+     run_command, true},
+    {"probe", "run one probe on this node (or every node under mpirun/srun) and print the results (no bundle)",
+     probe_command, true},
     {"list", "list the probes, what they measure, and why any is unavailable here", list_command},
     {"plan", "check a plan, or write a new one (plan check PLAN | plan init [--from-host])", plan_command},
     {"specs", "show the rated-spec catalog (specs list | specs show NAME)", specs_command},
@@ -83,7 +86,9 @@ int dispatch(const std::vector<std::string>& args, CommandIo& io) {
     return exit_accepted;
   }
   for (const auto& c : kCommands) {
-    if (c.name == name) return c.run(std::vector<std::string>(args.begin() + 1, args.end()), io);
+    if (c.name != name) continue;
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    return c.across_nodes ? run_across_nodes(c, rest, io) : c.run(rest, io);
   }
   std::vector<std::string> names;
   for (const auto& c : kCommands) names.emplace_back(c.name);

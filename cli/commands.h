@@ -14,6 +14,9 @@
 namespace CLI {
 class App;
 }
+namespace assay {
+class FleetCoordinator;
+}
 
 namespace assay::cli {
 
@@ -30,6 +33,9 @@ struct CommandIo {
   std::ostream& out;
   std::ostream& err;
   bool err_is_terminal = false;  ///< progress lines may redraw in place
+  /// The nodes of an mpirun/srun launch, for commands that run across nodes (set on
+  /// rank 0 by run_across_nodes()); nullptr: this node alone.
+  FleetCoordinator* fleet = nullptr;
 };
 
 using CommandFn = int (*)(const std::vector<std::string>& args, CommandIo& io);
@@ -38,6 +44,8 @@ struct Command {
   std::string_view name;
   std::string_view summary;
   CommandFn run;
+  /// Under mpirun/srun, runs on rank 0 while the other ranks serve it.
+  bool across_nodes = false;
 };
 
 /// Every command, in the order `assay --help` lists them.
@@ -45,6 +53,11 @@ std::span<const Command> commands();
 
 /// Runs `assay ARGS...` (without the program name) and returns the exit code.
 int dispatch(const std::vector<std::string>& args, CommandIo& io);
+
+/// Runs `command` in the launch's MPI world when there is one: rank 0 runs it with
+/// io.fleet set, the other ranks serve rank 0 until it is done. Without a launcher it
+/// just runs `command`.
+int run_across_nodes(const Command& command, const std::vector<std::string>& args, CommandIo& io);
 
 /// Prints `error` as "assay <command>: <message>" and returns its exit code.
 int report_error(CommandIo& io, std::string_view command, const Error& error);

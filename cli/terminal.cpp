@@ -37,6 +37,9 @@ void ProgressPrinter::on_event(const RunEvent& e) {
     case RunEvent::Kind::bundle_created:
       err_ << "assay: writing bundle " << e.text << "\n";
       break;
+    case RunEvent::Kind::fleet_ready:
+      err_ << "assay: running on " << e.text << "\n";
+      break;
     case RunEvent::Kind::probe_started:
       probe_start_ = std::chrono::steady_clock::now();
       err_ << prefix << " ..." << (terminal_ ? "" : "\n") << std::flush;
@@ -54,7 +57,7 @@ void ProgressPrinter::on_event(const RunEvent& e) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - probe_start_).count();
       if (line_open_) err_ << "\r\033[K";
       err_ << prefix << " " << (e.result ? result_status_text(*e.result) : std::string("?"))
-           << fmt::format(" ({:.1f} s)", seconds) << "\n";
+           << fmt::format(" ({:.1f} s)", seconds) << (e.text.empty() ? "" : "; " + e.text) << "\n";
       line_open_ = false;
       break;
     }

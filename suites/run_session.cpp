@@ -2,10 +2,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/build_info.h"
 #include "core/iso_time.h"
@@ -15,34 +17,12 @@
 #include "suites/inventory.h"
 #include "suites/journal.h"
 #include "suites/probe_runner.h"
+#include "probes/common/communicator.h"
 #include "suites/probe_watchdog.h"
-#include "suites/rated.h"
-#include "suites/verdicts.h"
+#include "suites/run_summary.h"
 
 namespace assay {
 namespace fs = std::filesystem;
-
-Summary summarize_run(const Plan& plan, const Catalog& catalog, const std::vector<ProbeResult>& results,
-                      std::string started, std::string finished, std::vector<std::string> warnings) {
-  Summary s;
-  s.plan_name = plan.system.name;
-  s.plan_file = plan.file;
-  s.suite = plan.suite;
-  s.assay = build_info();
-  s.started = std::move(started);
-  s.finished = std::move(finished);
-  std::set<std::string> seen;
-  for (const auto& r : results) {
-    if (seen.insert(r.node).second) s.nodes.push_back({r.node, "ok"});
-  }
-  s.results = results;
-  const RatedTable rated = RatedTable::resolve(plan, catalog);
-  s.verdicts = judge(plan, rated, s.results);
-  s.rated = rated_for_summary(rated, s.verdicts);
-  s.context.warnings = std::move(warnings);
-  s.accepted = is_accepted(s.verdicts);
-  return s;
-}
 
 namespace {
 
@@ -68,10 +48,16 @@ Expected<void> write_outputs(const std::string& dir, const Summary& summary, con
 Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const ProbeRegistry& registry,
                               const RunOptions& options) {
   const auto started = std::chrono::system_clock::now();
-  const std::string node = local_host_name();
   const auto emit = [&](RunEvent e) {
     if (options.on_event) options.on_event(e);
   };
+  std::unique_ptr<Communicator> alone;
+  std::unique_ptr<FleetCoordinator> own_fleet;
+  if (!options.fleet) {
+    alone = single_process_world();
+    own_fleet = std::make_unique<FleetCoordinator>(*alone);
+  }
+  FleetCoordinator& fleet = options.fleet ? *options.fleet : *own_fleet;
 
   RunOutcome outcome;
   SessionState state;
@@ -84,11 +70,6 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
       if (!contents) return contents.error();
       state.results = std::move(contents->results);
     }
-    auto inv_text = read_file((fs::path(outcome.bundle_dir) / bundle_file::inventory).string());
-    inventory = inv_text ? Json::parse(*inv_text, nullptr, false) : Json();
-    if (inventory.is_discarded() || inventory.is_null()) {
-      inventory = Json::object({{"nodes", Json::array({collect_node_inventory(node)})}});
-    }
   } else {
     auto dir = create_bundle_dir(options.out_root, plan.system.name, started);
     if (!dir) return dir.error();
@@ -98,31 +79,70 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
         !w) {
       return w.error();
     }
-    inventory = Json::object({{"schema", "assay.inventory/1"},
-                              {"nodes", Json::array({collect_node_inventory(node)})}});
-    if (auto w = write_file_atomic((fs::path(outcome.bundle_dir) / bundle_file::inventory).string(),
-                                   inventory.dump(2) + "\n");
-        !w) {
-      return w.error();
-    }
   }
   emit({RunEvent::Kind::bundle_created, 0, plan.probes.size(), {}, outcome.bundle_dir, nullptr});
+
+  // Greet the other nodes (if any) and record what every node is.
+  if (auto greeted = fleet.start(std::chrono::seconds(120),
+                                 [](const std::string& name) { return collect_node_inventory(name); });
+      !greeted) {
+    return greeted.error();
+  }
+  if (fleet.node_count() > 1) {
+    emit({RunEvent::Kind::fleet_ready, 0, plan.probes.size(), {}, fleet.describe(), nullptr});
+  }
+  // A resumed bundle keeps the inventory of the run it began with.
+  const std::string inventory_path = (fs::path(outcome.bundle_dir) / bundle_file::inventory).string();
+  if (options.resume_dir) {
+    auto text = read_file(inventory_path);
+    if (text) inventory = Json::parse(*text, nullptr, false);
+  }
+  if (inventory.is_discarded() || !inventory.is_object() || !inventory.contains("nodes")) {
+    inventory = Json::object({{"schema", "assay.inventory/1"}, {"nodes", fleet.inventories()}});
+  }
+  if (auto w = write_file_atomic(inventory_path, inventory.dump(2) + "\n");
+      !w) {
+    return w.error();
+  }
 
   auto journal = Journal::open((fs::path(outcome.bundle_dir) / bundle_file::journal).string());
   if (!journal) return journal.error();
 
-  const std::vector<std::string> warnings = measurement_warnings(read_host_cpu());
+  std::vector<std::string> warnings = measurement_warnings(read_host_cpu());
+  if (fleet.node_count() > 1) {
+    std::vector<std::string> shared;
+    std::map<std::string, int> ranks_on_host;
+    for (const auto& n : fleet.nodes()) {
+      if (const auto hash = n.name.rfind('#'); hash != std::string::npos) ++ranks_on_host[n.name.substr(0, hash)];
+    }
+    for (const auto& [host, ranks] : ranks_on_host) shared.push_back(fmt::format("{} ranks on {}", ranks, host));
+    std::string text = fmt::format("measured on {} nodes ({}); warnings about the CPU are rank 0's ({})",
+                                   fleet.node_count(), fleet.describe(), fleet.own_name());
+    if (!shared.empty()) {
+      text += fmt::format("; ranks share hosts ({}): they compete for its CPUs and memory, so per-node "
+                          "figures are lower than one rank per node would measure",
+                          fmt::join(shared, ", "));
+    }
+    warnings.insert(warnings.begin(), text);
+  }
   const std::string started_text = iso_utc(started);
   const auto finish = [&](std::vector<ProbeResult> results) {
-    return summarize_run(plan, catalog, latest_results(results), started_text,
+    return summarize_run(plan, catalog, latest_results(results), fleet.nodes(), started_text,
                          iso_utc(std::chrono::system_clock::now()), warnings);
   };
 
-  // Probes already measured in a resumed bundle are kept; errors are run again.
-  std::set<std::string> kept;
+  // Probes already measured in a resumed bundle are kept, per node; a step runs again
+  // when any node still answering lacks its result (errors are run again).
+  std::set<std::pair<std::string, std::string>> kept;
   for (const auto& r : latest_results(state.results)) {
-    if (r.node == node && r.status != ProbeStatus::error) kept.insert(r.probe);
+    if (r.status != ProbeStatus::error) kept.insert({r.node, r.probe});
   }
+  const auto all_kept = [&](const std::string& probe) {
+    for (const auto& n : fleet.nodes()) {
+      if (n.status == "ok" && !kept.count({n.name, probe})) return false;
+    }
+    return true;
+  };
 
   // Probes of the suite that this build lacks are reported, not silently dropped.
   std::vector<PlannedProbe> work = plan.probes;
@@ -130,9 +150,9 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
   for (std::size_t i = 0; i < work.size(); ++i) {
     const PlannedProbe& planned = work[i];
     RunEvent event{RunEvent::Kind::probe_started, i + 1, work.size(), planned.name, {}, nullptr};
-    if (kept.count(planned.name)) {
+    if (all_kept(planned.name)) {
       for (const auto& r : state.results) {
-        if (r.node == node && r.probe == planned.name) event.result = &r;
+        if (r.node == fleet.own_name() && r.probe == planned.name) event.result = &r;
       }
       event.kind = RunEvent::Kind::probe_kept;
       emit(event);
@@ -144,49 +164,45 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
     }
     emit(event);
 
-    ProbeResult result;
     const Probe* probe = registry.find(planned.name);
-    if (!probe) {
-      result = skipped_result(planned.name, node, "not built into this assay");
-    } else {
-      ProbeContext context;
-      context.node = node;
-      context.progress = [&](std::string_view text) {
-        emit({RunEvent::Kind::probe_progress, i + 1, work.size(), planned.name, std::string(text), nullptr});
-      };
-      const std::string bundle_dir = outcome.bundle_dir;
-      ProbeDeadline deadline{options.probe_deadline, options.cancel_grace, {}};
-      // If the probe ignores its cancel flag, record that it was abandoned and leave
-      // a complete bundle behind before ending the process: a run never hangs.
-      deadline.on_abandon = [&, bundle_dir](bool interrupted) {
-        std::lock_guard lock(state.mutex);
-        ProbeResult lost;
-        lost.probe = planned.name;
-        lost.node = node;
-        lost.params = planned.params;
-        lost.status = ProbeStatus::error;
-        lost.error = interrupted
-            ? fmt::format("{}: interrupted, and did not stop within {} s", planned.name,
-                          options.cancel_grace.count())
-            : fmt::format("{}: exceeded its deadline of {} s and did not stop within {} s more",
-                          planned.name, options.probe_deadline.count(), options.cancel_grace.count());
-        lost.start = lost.end = std::chrono::system_clock::now();
-        (void)journal->append(lost);
-        state.results.push_back(lost);
-        (void)write_outputs(bundle_dir, finish(state.results), inventory);
-        std::fprintf(stderr, "assay: %s; bundle written to %s\n", lost.error.c_str(), bundle_dir.c_str());
-        std::_Exit(3);
-      };
-      GuardedRun run = run_probe_guarded(*probe, planned.params, context, deadline);
-      result = std::move(run.result);
-      if (run.interrupted) outcome.interrupted = true;
-    }
-    {
+    const std::string bundle_dir = outcome.bundle_dir;
+    ProbeDeadline deadline{options.probe_deadline, options.cancel_grace, {}};
+    // If this node's probe ignores its cancel flag, record that it was abandoned and
+    // leave a complete bundle behind before ending the process: a run never hangs.
+    deadline.on_abandon = [&, bundle_dir](bool interrupted) {
       std::lock_guard lock(state.mutex);
-      if (auto w = journal->append(result); !w) return w.error();
-      state.results.push_back(result);
-    }
-    emit({RunEvent::Kind::probe_finished, i + 1, work.size(), planned.name, {}, &state.results.back()});
+      ProbeResult lost;
+      lost.probe = planned.name;
+      lost.node = fleet.own_name();
+      lost.params = planned.params;
+      lost.status = ProbeStatus::error;
+      lost.error = interrupted
+          ? fmt::format("{}: interrupted, and did not stop within {} s", planned.name,
+                        options.cancel_grace.count())
+          : fmt::format("{}: exceeded its deadline of {} s and did not stop within {} s more",
+                        planned.name, options.probe_deadline.count(), options.cancel_grace.count());
+      lost.start = lost.end = std::chrono::system_clock::now();
+      (void)journal->append(lost);
+      state.results.push_back(lost);
+      (void)write_outputs(bundle_dir, finish(state.results), inventory);
+      std::fprintf(stderr, "assay: %s; bundle written to %s\n", lost.error.c_str(), bundle_dir.c_str());
+      std::_Exit(3);
+    };
+    const auto progress = [&](std::string_view text) {
+      emit({RunEvent::Kind::probe_progress, i + 1, work.size(), planned.name, std::string(text), nullptr});
+    };
+    Expected<void> journaled;
+    FleetCoordinator::StepOutcome step =
+        fleet.run_step(i + 1, planned.name, probe, planned.params, deadline, progress, [&](const ProbeResult& r) {
+          std::lock_guard lock(state.mutex);
+          if (auto w = journal->append(r); !w && journaled) journaled = w;
+          state.results.push_back(r);
+        });
+    if (!journaled) return journaled.error();
+    if (step.interrupted) outcome.interrupted = true;
+    RunEvent finished{RunEvent::Kind::probe_finished, i + 1, work.size(), planned.name, step.text, nullptr};
+    if (!step.results.empty()) finished.result = &step.results.front();
+    emit(finished);
     if (outcome.interrupted) break;
   }
 
@@ -196,6 +212,10 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
     if (r.status == ProbeStatus::error && !(r.validation.checked && !r.validation.passed)) {
       outcome.incomplete = true;
     }
+  }
+  if (fleet.any_missing()) {
+    outcome.incomplete = true;
+    outcome.summary.accepted = false;
   }
   if (outcome.interrupted) {
     outcome.incomplete = true;

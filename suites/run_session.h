@@ -12,6 +12,7 @@
 #include "core/expected.h"
 #include "core/summary.h"
 #include "suites/catalog.h"
+#include "suites/fleet_coordinator.h"
 #include "suites/plan.h"
 #include "suites/probe_registry.h"
 
@@ -19,12 +20,12 @@ namespace assay {
 
 /// Progress of a run, for the terminal.
 struct RunEvent {
-  enum class Kind { bundle_created, probe_started, probe_progress, probe_finished, probe_kept };
+  enum class Kind { bundle_created, fleet_ready, probe_started, probe_progress, probe_finished, probe_kept };
   Kind kind = Kind::probe_started;
   std::size_t index = 0, total = 0;  ///< 1-based probe number
   std::string probe;
-  std::string text;                  ///< bundle path, progress text
-  const ProbeResult* result = nullptr;  ///< for probe_finished / probe_kept
+  std::string text;                  ///< bundle path, the fleet, progress, nodes' outcome
+  const ProbeResult* result = nullptr;  ///< this node's, for probe_finished / probe_kept
 };
 
 struct RunOptions {
@@ -36,24 +37,23 @@ struct RunOptions {
   /// return before the run gives up on it.
   std::chrono::seconds probe_deadline{30 * 60};
   std::chrono::seconds cancel_grace{30};
+  /// The nodes of the run (rank 0's side of an MPI launch); nullptr runs on this node
+  /// alone.
+  FleetCoordinator* fleet = nullptr;
 };
 
 struct RunOutcome {
   std::string bundle_dir;
   Summary summary;
   bool interrupted = false;  ///< Ctrl-C / SIGTERM stopped the run before its end
-  /// Some probe could not be completed (error, deadline): the run is incomplete.
+  /// Some probe could not be completed (error, deadline, missing node): the run is
+  /// incomplete.
   bool incomplete = false;
 };
 
-/// Runs `plan` on this node. Errors are about the bundle (cannot create, cannot write);
+/// Runs `plan` on this node, or on every node of `options.fleet`. Errors are about the bundle (cannot create, cannot write);
 /// probe failures are results, not errors.
 Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const ProbeRegistry& registry,
                               const RunOptions& options);
-
-/// Builds the summary of a set of results (used by run_plan, and later by verify and
-/// report to re-derive it from a bundle).
-Summary summarize_run(const Plan& plan, const Catalog& catalog, const std::vector<ProbeResult>& results,
-                      std::string started, std::string finished, std::vector<std::string> warnings);
 
 }  // namespace assay

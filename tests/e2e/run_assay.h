@@ -19,6 +19,10 @@ CommandResult run_assay(const std::vector<std::string>& args, const std::string&
 CommandResult run_assay_signalled(const std::vector<std::string>& args, const std::string& working_dir,
                                   int delay_ms, int signal_number);
 
+/// Runs `program` (an absolute path, e.g. mpirun) with `args` in `working_dir`.
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const std::string& working_dir = {});
+
 /// A fresh empty directory under the system temp dir, removed by the caller.
 std::string make_temp_dir(const std::string& tag);
 

@@ -21,8 +21,8 @@ std::string make_temp_dir(const std::string& tag) {
 
 namespace {
 
-CommandResult run(const std::vector<std::string>& args, const std::string& working_dir, int delay_ms,
-                  int signal_number) {
+CommandResult run(const std::string& program, const std::vector<std::string>& args,
+                  const std::string& working_dir, int delay_ms, int signal_number) {
   const std::string scratch = make_temp_dir("io");
   const std::string out_path = scratch + "/out", err_path = scratch + "/err";
   const pid_t pid = fork();
@@ -33,7 +33,7 @@ CommandResult run(const std::vector<std::string>& args, const std::string& worki
     dup2(err, STDERR_FILENO);
     if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(127);
     std::vector<char*> argv;
-    std::string binary = ASSAY_BINARY;
+    std::string binary = program;
     argv.push_back(binary.data());
     std::vector<std::string> copies(args);
     for (auto& a : copies) argv.push_back(a.data());
@@ -61,12 +61,17 @@ CommandResult run(const std::vector<std::string>& args, const std::string& worki
 }  // namespace
 
 CommandResult run_assay(const std::vector<std::string>& args, const std::string& working_dir) {
-  return run(args, working_dir, 0, 0);
+  return run(ASSAY_BINARY, args, working_dir, 0, 0);
+}
+
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const std::string& working_dir) {
+  return run(program, args, working_dir, 0, 0);
 }
 
 CommandResult run_assay_signalled(const std::vector<std::string>& args, const std::string& working_dir,
                                   int delay_ms, int signal_number) {
-  return run(args, working_dir, delay_ms, signal_number);
+  return run(ASSAY_BINARY, args, working_dir, delay_ms, signal_number);
 }
 
 }  // namespace assay::testing

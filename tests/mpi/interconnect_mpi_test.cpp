@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "probes/interconnect/bus_bandwidth.h"
 #include "probes/interconnect/collective_probe.h"
 #include "probes/interconnect/p2p_probe.h"
+#include "probes/interconnect/round_robin.h"
 
 namespace assay {
 namespace {
@@ -80,12 +83,17 @@ std::string metric_lines(const ProbeResult& result) {
   return out.str();
 }
 
-// Passes everything through, but damages what this rank receives in the bandwidth
-// windows (every `corrupt_window` responder) or in a collective, as a faulty link or
-// NIC would: the probes must notice.
-class CorruptingCommunicator final : public Communicator {
+// What a FaultyCommunicator does wrong on this rank.
+enum class Fault {
+  none,
+  corrupt,  ///< damages what it receives in bandwidth windows and collectives, as a bad link or NIC would
+  silent,   ///< takes no part in the ping-pong, as a node that hangs would
+};
+
+// Passes everything through except its fault: the probes must notice.
+class FaultyCommunicator final : public Communicator {
  public:
-  CorruptingCommunicator(Communicator& inner, bool corrupt) : inner_(inner), corrupt_(corrupt) {}
+  FaultyCommunicator(Communicator& inner, Fault fault) : inner_(inner), fault_(fault) {}
   int rank() const override { return inner_.rank(); }
   int size() const override { return inner_.size(); }
   int world_rank_of(int r) const override { return inner_.world_rank_of(r); }
@@ -100,12 +108,13 @@ class CorruptingCommunicator final : public Communicator {
   Expected<void> barrier(const CommStop& stop) override { return inner_.barrier(stop); }
   Expected<double> ping_pong(int peer, PeerRole role, std::span<std::byte> buffer, int warmup, int iterations,
                              const CommStop& stop) override {
+    if (fault_ == Fault::silent) return environment_error("ping_pong: this node was told to stay silent");
     return inner_.ping_pong(peer, role, buffer, warmup, iterations, stop);
   }
   Expected<double> stream_window(int peer, PeerRole role, std::span<const std::span<std::byte>> windows, int warmup,
                                  int iterations, const CommStop& stop) override {
     auto seconds = inner_.stream_window(peer, role, windows, warmup, iterations, stop);
-    if (seconds && corrupt_ && role == PeerRole::responder) windows.back()[windows.back().size() / 2] ^= std::byte{4};
+    if (seconds && fault_ == Fault::corrupt && role == PeerRole::responder) windows.back()[windows.back().size() / 2] ^= std::byte{4};
     return seconds;
   }
   Expected<double> exchange_window(int peer, std::span<const std::span<std::byte>> send,
@@ -116,7 +125,7 @@ class CorruptingCommunicator final : public Communicator {
   Expected<double> collective(Collective kind, std::span<const float> send, std::span<float> receive, int root,
                               int warmup, int iterations, const CommStop& stop) override {
     auto seconds = inner_.collective(kind, send, receive, root, warmup, iterations, stop);
-    if (seconds && corrupt_) receive[receive.size() / 2] += 1;
+    if (seconds && fault_ == Fault::corrupt) receive[receive.size() / 2] += 1;
     return seconds;
   }
   Expected<double> max_over_ranks(double value, const CommStop& stop) override {
@@ -125,7 +134,7 @@ class CorruptingCommunicator final : public Communicator {
 
  private:
   Communicator& inner_;
-  bool corrupt_;
+  Fault fault_;
 };
 
 const std::vector<std::pair<std::string, std::string>> small_p2p = {
@@ -185,7 +194,7 @@ TEST(InterconnectP2pMpi, DamagedDataFailsTheReceiverNamingBothNodes) {
   const auto probe = make_interconnect_p2p_probe();
   // Only the last rank's receiving is damaged; the schedule still ends together.
   const bool corrupt = world->rank() == world->size() - 1;
-  CorruptingCommunicator peers(*world, corrupt);
+  FaultyCommunicator peers(*world, corrupt ? Fault::corrupt : Fault::none);
   const ProbeResult result = probe->run(resolve(*probe, small_p2p), context_for(peers));
   if (!corrupt) {
     EXPECT_EQ(result.status, ProbeStatus::ok) << result.error;
@@ -198,6 +207,60 @@ TEST(InterconnectP2pMpi, DamagedDataFailsTheReceiverNamingBothNodes) {
   EXPECT_THAT(result.error, HasSubstr("->" + names.back() + " (repetition 1)"));
   EXPECT_THAT(result.error, HasSubstr("1 of 8 window slots differ"));
   EXPECT_THAT(result.error, HasSubstr("on " + names.back()));
+}
+
+// A node that stops answering: its partner reports it by name at the step's timeout,
+// the others at the end of the round, and nobody hangs. Runs on a duplicate of the
+// world, whose leftover messages and barrier are matched afterwards so MPI ends clean.
+TEST(InterconnectP2pMpi, ASilentNodeIsNamedByItsPartnerWithinTheTimeout) {
+  MPI_Comm dup = MPI_COMM_NULL;
+  MPI_Comm_dup(MPI_COMM_WORLD, &dup);
+  MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN);
+  std::vector<int> ranks(static_cast<std::size_t>(world->size()));
+  std::iota(ranks.begin(), ranks.end(), 0);
+  auto abandoned = std::make_unique<MpiCommunicator>(dup, ranks);
+  const int silent = 1;
+  const std::optional<int> partner_in_round_0 = round_robin_partner(world->size(), 0, silent);
+  ASSERT_TRUE(partner_in_round_0.has_value()) << "rank 1 has a partner in round 0 for every N >= 2";
+  const int partner = *partner_in_round_0;
+  FaultyCommunicator peers(*abandoned, world->rank() == silent ? Fault::silent : Fault::none);
+  const auto probe = make_interconnect_p2p_probe();
+  const auto begin = std::chrono::steady_clock::now();
+  const ProbeResult result = probe->run(
+      resolve(*probe, {{"latency_iterations", "100"}, {"bandwidth_bytes", "4 KiB"}, {"window", "2"},
+                       {"bandwidth_iterations", "2"}, {"repetitions", "1"}, {"timeout", "1 s"}}),
+      context_for(peers));
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  const std::vector<std::string> names = node_names();
+  EXPECT_EQ(result.status, ProbeStatus::error);
+  EXPECT_LT(took, 20.0);
+  if (world->rank() == partner) {
+    EXPECT_THAT(result.error, HasSubstr("no answer from " + names[silent] + " (rank 1) within 1 s"));
+    const auto [a, b] = std::minmax(partner, silent);
+    EXPECT_THAT(result.error, HasSubstr("latency " + names[a] + "<->" + names[b]));
+    EXPECT_GE(took, 0.99);
+  } else if (world->rank() == silent) {
+    EXPECT_THAT(result.error, HasSubstr("told to stay silent"));
+  } else {
+    EXPECT_THAT(result.error, HasSubstr("not every node reached the end of round 1"));
+  }
+  // Everyone's probe has ended; now match what the silent node left unanswered: the
+  // partner's ping (if it started) and pending receive, and the barrier after round 1
+  // that the two never entered (the others' is still pending and progresses below).
+  MPI_Barrier(MPI_COMM_WORLD);
+  std::array<std::byte, 8> ping{};
+  if (world->rank() == silent) {
+    if (partner < silent) MPI_Recv(ping.data(), 8, MPI_BYTE, partner, mpi_tag::ping, dup, MPI_STATUS_IGNORE);
+    MPI_Send(ping.data(), 8, MPI_BYTE, partner, mpi_tag::ping, dup);
+  }
+  if (world->rank() == silent || world->rank() == partner) {
+    // Nonblocking, like the probe's: blocking and nonblocking collectives never match.
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Ibarrier(dup, &request);
+    MPI_Wait(&request, MPI_STATUS_IGNORE);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  abandoned.reset();  // poisoned: left allocated, as the header promises
 }
 
 class CollectiveMpi : public ::testing::TestWithParam<Collective> {};
@@ -247,7 +310,7 @@ TEST_P(CollectiveMpi, SweepIsCompleteAndEveryElementChecked) {
 TEST_P(CollectiveMpi, AWrongElementOnOneRankFailsEveryRank) {
   const Collective kind = GetParam();
   const auto probe = make_interconnect_collective_probe(kind);
-  CorruptingCommunicator peers(*world, world->rank() == 1);
+  FaultyCommunicator peers(*world, world->rank() == 1 ? Fault::corrupt : Fault::none);
   const ProbeResult result = probe->run(resolve(*probe, small_collective), context_for(peers));
   EXPECT_EQ(result.status, ProbeStatus::error);
   EXPECT_FALSE(result.validation.passed);

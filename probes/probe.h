@@ -22,6 +22,15 @@ struct Availability {
   std::string reason;  ///< e.g. "no CUDA device: driver not loaded"
 };
 
+/// Availability of a probe that measures between nodes over MPI: only an MPI build has
+/// them (mpi_built_in()).
+inline Availability mpi_probe_availability() {
+  if (!mpi_built_in()) {
+    return {false, "needs an MPI build of assay (built without MPI: install libopenmpi-dev and rebuild)"};
+  }
+  return {};
+}
+
 /// A figure a probe emits, declared up front so that plans can be checked (a rated
 /// figure for "memory.stream.traid" is a typo, not a wish) and `assay list` can show it.
 struct MetricSpec {

@@ -82,12 +82,7 @@ class CollectiveProbe final : public Probe {
                          collective_name(def_.kind), factor_text())}};
   }
 
-  Availability availability() const override {
-    if (!mpi_built_in()) {
-      return {false, "needs an MPI build of assay (built without MPI: install libopenmpi-dev and rebuild)"};
-    }
-    return {};
-  }
+  Availability availability() const override { return mpi_probe_availability(); }
 
   bool needs_peers() const override { return true; }
 

@@ -72,12 +72,7 @@ class InterconnectP2pProbe final : public Probe {
     };
   }
 
-  Availability availability() const override {
-    if (!mpi_built_in()) {
-      return {false, "needs an MPI build of assay (built without MPI: install libopenmpi-dev and rebuild)"};
-    }
-    return {};
-  }
+  Availability availability() const override { return mpi_probe_availability(); }
 
   bool needs_peers() const override { return true; }
 

@@ -87,6 +87,10 @@ class Probe {
   /// Whether it measures between nodes and so needs two or more ranks in
   /// ProbeContext::peers; the runner skips it, saying why, when it runs alone.
   virtual bool needs_peers() const { return false; }
+  /// Whether it uses ProbeContext::peers when several nodes run it, though it also
+  /// runs alone (storage: phases started together, aggregate figures). The runner
+  /// then hands it the step's nodes too.
+  virtual bool uses_peers() const { return needs_peers(); }
   /// Measures with resolved `params`. Returns status ok with metrics and validation,
   /// (entries it puts in result.params, e.g. the kernel chosen, are merged into the
   /// recorded parameters),

@@ -178,7 +178,7 @@ FleetCoordinator::StepOutcome FleetCoordinator::run_step(std::size_t index, cons
     context.node = own_name();
     context.progress = progress;
     Expected<Communicator*> peers = Expected<Communicator*>(nullptr);
-    if (probe->needs_peers()) {
+    if (probe->uses_peers()) {
       peers = peers_for(step.members);
       if (peers) {
         context.peers = *peers;

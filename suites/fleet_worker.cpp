@@ -97,7 +97,7 @@ class Worker {
       ProbeContext context;
       context.node = name_;
       std::string group_error;
-      if (probe->needs_peers()) {
+      if (probe->uses_peers()) {
         if (!peers_ || peer_ranks_ != step.members) {
           auto made = world_.group(step.members);
           if (made) {

@@ -54,6 +54,7 @@ class SingleProcessWorld final : public Communicator {
     return internal_error(fmt::format("single-process world: {} needs two or more ranks", collective_name(kind)));
   }
   Expected<double> max_over_ranks(double value, const CommStop&) override { return value; }
+  Expected<double> sum_over_ranks(double value, const CommStop&) override { return value; }
 
  private:
   static Error no_peer(int rank) {

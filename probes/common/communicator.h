@@ -111,6 +111,8 @@ class Communicator {
   /// Largest of `value` over all ranks (to report a collective's time as its slowest
   /// rank saw it); also used to agree on a failure count.
   virtual Expected<double> max_over_ranks(double value, const CommStop& stop) = 0;
+  /// Sum of `value` over all ranks (a storage phase's bytes or operations on all nodes).
+  virtual Expected<double> sum_over_ranks(double value, const CommStop& stop) = 0;
 };
 
 /// A world of one: this process alone. Control messages to itself are an internal

@@ -131,6 +131,9 @@ class FaultyCommunicator final : public Communicator {
   Expected<double> max_over_ranks(double value, const CommStop& stop) override {
     return inner_.max_over_ranks(value, stop);
   }
+  Expected<double> sum_over_ranks(double value, const CommStop& stop) override {
+    return inner_.sum_over_ranks(value, stop);
+  }
 
  private:
   Communicator& inner_;

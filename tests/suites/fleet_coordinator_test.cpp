@@ -105,6 +105,7 @@ class ScriptedWorld : public Communicator {
     return 0.0;
   }
   Expected<double> max_over_ranks(double v, const CommStop&) override { return v; }
+  Expected<double> sum_over_ranks(double v, const CommStop&) override { return v; }
 
   std::map<int, std::vector<std::string>> sent;
   std::vector<std::vector<int>> groups;

@@ -43,6 +43,7 @@ class MpiCommunicator final : public Communicator {
   Expected<double> collective(Collective kind, std::span<const float> send, std::span<float> receive, int root,
                               int warmup, int iterations, const CommStop& stop) override;
   Expected<double> max_over_ranks(double value, const CommStop& stop) override;
+  Expected<double> sum_over_ranks(double value, const CommStop& stop) override;
 
   MPI_Comm comm() const { return comm_; }
 
@@ -57,6 +58,8 @@ class MpiCommunicator final : public Communicator {
   static Error mpi_error(int code, std::string_view call);
 
  private:
+  Expected<double> reduce_over_ranks(double value, bool sum, const CommStop& stop);
+
   MPI_Comm comm_;
   std::vector<int> world_ranks_;
   int rank_ = 0;

@@ -129,13 +129,24 @@ Expected<void> MpiCommunicator::barrier(const CommStop& stop) {
   return wait_all({&request, 1}, stop, "barrier", "every rank");
 }
 
-Expected<double> MpiCommunicator::max_over_ranks(double value, const CommStop& stop) {
+Expected<double> MpiCommunicator::reduce_over_ranks(double value, bool sum, const CommStop& stop) {
   double result = value;
   MPI_Request request = MPI_REQUEST_NULL;
-  const int rc = MPI_Iallreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, comm_, &request);
-  if (rc != MPI_SUCCESS) return mpi_error(rc, "MPI_Iallreduce(max)");
-  if (auto w = wait_all({&request, 1}, stop, "agreeing on a maximum", "every rank"); !w) return w.error();
+  const int rc = MPI_Iallreduce(&value, &result, 1, MPI_DOUBLE, sum ? MPI_SUM : MPI_MAX, comm_, &request);
+  if (rc != MPI_SUCCESS) return mpi_error(rc, sum ? "MPI_Iallreduce(sum)" : "MPI_Iallreduce(max)");
+  if (auto w = wait_all({&request, 1}, stop, sum ? "summing over the ranks" : "agreeing on a maximum", "every rank");
+      !w) {
+    return w.error();
+  }
   return result;
+}
+
+Expected<double> MpiCommunicator::max_over_ranks(double value, const CommStop& stop) {
+  return reduce_over_ranks(value, false, stop);
+}
+
+Expected<double> MpiCommunicator::sum_over_ranks(double value, const CommStop& stop) {
+  return reduce_over_ranks(value, true, stop);
 }
 
 Expected<std::unique_ptr<Communicator>> open_world(const LaunchInfo& launch) {

@@ -5,6 +5,9 @@
 #include "probes/interconnect/collective_probe.h"
 #include "probes/interconnect/p2p_probe.h"
 #include "probes/memory/stream_probe.h"
+#include "probes/storage/meta_probe.h"
+#include "probes/storage/rand_probe.h"
+#include "probes/storage/seq_probe.h"
 #include "suites/probe_registry.h"
 
 namespace assay {
@@ -17,6 +20,9 @@ const ProbeRegistry& ProbeRegistry::builtin() {
     r.add(make_memory_stream_probe());
     r.add(make_interconnect_p2p_probe());
     for (auto& collective : make_interconnect_collective_probes()) r.add(std::move(collective));
+    r.add(make_storage_seq_probe());
+    r.add(make_storage_rand_probe());
+    r.add(make_storage_meta_probe());
     return r;
   }();
   return registry;

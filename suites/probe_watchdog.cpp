@@ -1,5 +1,7 @@
 #include "suites/probe_watchdog.h"
 
+#include "probes/storage/storage_area.h"
+
 namespace assay {
 
 std::atomic<bool>& interrupt_requested() {
@@ -42,6 +44,9 @@ void ProbeWatchdog::watch() {
     }
     if (abandon_at && now >= *abandon_at) {
       lock.unlock();
+      // on_abandon ends the process with the probe still running: take the files a
+      // storage probe was writing with it, so a stuck run leaves no scratch data.
+      remove_live_storage_areas();
       on_abandon_(interrupted);
       return;
     }

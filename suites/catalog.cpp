@@ -530,7 +530,10 @@ std::string_view metric_family(std::string_view key) { return key.substr(0, key.
 std::optional<Unit> unit_for_metric_key(std::string_view key) {
   const auto parts = split_key(key);
   if (parts.size() < 3) return std::nullopt;
-  const std::string_view family = parts[0], probe = parts[1], figure = parts.back();
+  const std::string_view family = parts[0], probe = parts[1];
+  // An aggregate over nodes (storage.seq.read_aggregate) has its figure's unit.
+  std::string_view figure = parts.back();
+  if (figure.ends_with("_aggregate")) figure.remove_suffix(std::string_view("_aggregate").size());
   const auto has = [&](std::string_view word) { return figure.find(word) != std::string_view::npos; };
   if (family == "power") {
     if (has("energy") || has("joule")) return Unit::joule;
@@ -538,6 +541,11 @@ std::optional<Unit> unit_for_metric_key(std::string_view key) {
     return Unit::watt;
   }
   if (has("latency")) return Unit::second;
+  // Latency percentiles: read_p50, write_p999.
+  if (const auto p = figure.rfind("_p"); p != std::string_view::npos && p + 2 < figure.size() &&
+      figure.find_first_not_of("0123456789", p + 2) == std::string_view::npos) {
+    return Unit::second;
+  }
   if (figure.ends_with("iops")) return Unit::op_per_s;
   if (probe == "gemm" || probe == "fma") {
     return figure.starts_with("int") ? Unit::op_per_s : Unit::flop_per_s;

@@ -335,6 +335,11 @@ TEST(MetricKeys, ShapeAndUnits) {
   EXPECT_EQ(unit_for_metric_key("interconnect.allreduce.busbw"), Unit::byte_per_s);
   EXPECT_EQ(unit_for_metric_key("storage.rand.read_iops"), Unit::op_per_s);
   EXPECT_EQ(unit_for_metric_key("storage.seq.read"), Unit::byte_per_s);
+  EXPECT_EQ(unit_for_metric_key("storage.seq.read_aggregate"), Unit::byte_per_s);
+  EXPECT_EQ(unit_for_metric_key("storage.rand.write_iops_aggregate"), Unit::op_per_s);
+  EXPECT_EQ(unit_for_metric_key("storage.rand.read_p999"), Unit::second);
+  EXPECT_EQ(unit_for_metric_key("storage.meta.create_aggregate"), Unit::op_per_s);
+  EXPECT_EQ(unit_for_metric_key("storage.rand.read_px"), std::nullopt);
   EXPECT_EQ(unit_for_metric_key("power.gpu.tdp"), Unit::watt);
   EXPECT_EQ(unit_for_metric_key("power.node.watts"), Unit::watt);
   EXPECT_EQ(unit_for_metric_key("misc.thing.value"), std::nullopt);

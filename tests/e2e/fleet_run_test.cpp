@@ -351,5 +351,43 @@ TEST_F(FleetRun, WhenTheLauncherStopsEveryRankTheBundleNamesTheDeadOne) {
   EXPECT_TRUE(named) << r.out;
 }
 
+// Storage under the launcher: every rank tests its own directory under one path at the
+// same time; the first adds the aggregate, and nothing is left behind.
+TEST_F(FleetRun, StorageProbesRunOnEveryRankWithAnAggregateOnTheFirst) {
+  SKIP_WITHOUT_MPI();
+  const std::string scratch = dir_ + "/storage";
+  fs::create_directories(scratch);
+  const std::vector<std::pair<std::string, std::vector<std::string>>> probes = {
+      {"storage.seq", {"size=16 MiB", "repetitions=2"}},
+      {"storage.meta", {"files=300", "repetitions=2"}},
+      {"storage.rand", {"size=8 MiB", "seconds=0.5", "ramp=0.1"}},
+  };
+  for (const auto& [probe, sets] : probes) {
+    std::vector<std::string> args = mpirun_args(2, false);
+    args.insert(args.end(), {ASSAY_BINARY, "probe", probe, "--json", "--set", "path=" + scratch});
+    for (const auto& set : sets) args.insert(args.end(), {"--set", set});
+    const CommandResult r = run_program(mpiexec, args, dir_);
+    ASSERT_EQ(r.exit_code, 0) << probe << "\n" << r.out << r.err;
+    const Json results = Json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(results.is_array()) << r.out;
+    ASSERT_EQ(results.size(), 2u) << probe;
+    for (std::size_t rank = 0; rank < 2; ++rank) {
+      const Json& result = results[rank];
+      EXPECT_EQ(result["status"], "ok") << result.dump(2);
+      bool aggregate = false;
+      for (const Json& m : result["metrics"]) {
+        EXPECT_GT(m["value"].get<double>(), 0) << m.dump();
+        if (m["key"].get<std::string>().ends_with("_aggregate")) {
+          aggregate = true;
+          EXPECT_EQ(m["subject"], "fleet");
+          EXPECT_NE(m["note"].get<std::string>().find("all 2 nodes at once"), std::string::npos) << m.dump();
+        }
+      }
+      EXPECT_EQ(aggregate, rank == 0) << probe << " rank " << rank;
+    }
+    EXPECT_TRUE(fs::is_empty(scratch)) << probe << " left files in " << scratch;
+  }
+}
+
 }  // namespace
 }  // namespace assay::testing

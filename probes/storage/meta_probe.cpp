@@ -158,28 +158,12 @@ class StorageMetaProbe final : public Probe {
           return failed(std::move(result), started.error().message);
         }
         const NodeWork node = run_phase(layout, phase, counts, s.stonewall_seconds, context.cancel);
-        auto total = fleet.finish_phase(phase_name, {static_cast<double>(node.done), node.seconds});
-        if (!total) return failed(std::move(result), total.error().message);
-        auto any = fleet.any_failed(!node.error.empty() || node.interrupted);
-        if (!any) return failed(std::move(result), any.error().message);
-        if (!node.error.empty()) {
-          result.validation = {true, false, node.error};
-          return failed(std::move(result), fmt::format("{} on {}: {} phase, repetition {}: {}", probe_name,
-                                                       context.node, phase_name, rep + 1, node.error));
-        }
-        if (node.interrupted) {
-          return failed(std::move(result), fmt::format("{}: interrupted during the {} phase of repetition {}",
-                                                       probe_name, phase_name, rep + 1));
-        }
-        if (*any) {
-          return failed(std::move(result), fmt::format("{}: another node failed in the {} phase of repetition {} "
-                                                       "(see its result); this node stopped with it",
-                                                       probe_name, phase_name, rep + 1));
-        }
-        if (node.done == 0 || node.seconds <= 0) {
-          return failed(std::move(result), fmt::format("{}: the {} phase did no operation within the stonewall "
-                                                       "of {} s",
-                                                       probe_name, phase_name, s.stonewall_seconds));
+        auto total = fleet.end_phase(probe_name, context.node,
+                                     fmt::format("{} phase of repetition {}", phase_name, rep + 1),
+                                     {{static_cast<double>(node.done), node.seconds}, node.error, node.interrupted});
+        if (!total) {
+          if (!node.error.empty()) result.validation = {true, false, node.error};
+          return failed(std::move(result), total.error().message);
         }
         stonewalled = stonewalled || node.stonewalled;
         const auto index = static_cast<std::size_t>(phase);

@@ -223,29 +223,12 @@ class StorageSeqProbe final : public Probe {
         }
         phase.write = write;
         const NodePhase node = run_node_phase(files, s, phase, pattern);
-        auto totals = fleet.finish_phase(phase_name, {static_cast<double>(node.bytes), node.seconds});
-        if (!totals) return failed(std::move(result), totals.error().message);
-        const bool local_failure = !node.error.empty() || node.interrupted;
-        auto any = fleet.any_failed(local_failure);
-        if (!any) return failed(std::move(result), any.error().message);
-        if (!node.error.empty()) {
-          result.validation = {true, false, node.error};
-          return failed(std::move(result), fmt::format("{} on {}: {} phase, repetition {}: {}", probe_name,
-                                                       context.node, phase_name, rep + 1, node.error));
-        }
-        if (node.interrupted) {
-          return failed(std::move(result), fmt::format("{}: interrupted during the {} phase of repetition {}",
-                                                       probe_name, phase_name, rep + 1));
-        }
-        if (*any) {
-          return failed(std::move(result), fmt::format("{}: another node failed in the {} phase of repetition {} "
-                                                       "(see its result); this node stopped with it",
-                                                       probe_name, phase_name, rep + 1));
-        }
-        if (node.bytes == 0 || node.seconds <= 0) {
-          return failed(std::move(result), fmt::format("{}: the {} phase moved no data within the stonewall of "
-                                                       "{} s",
-                                                       probe_name, phase_name, s.stonewall_seconds));
+        auto totals = fleet.end_phase(probe_name, context.node,
+                                      fmt::format("{} phase of repetition {}", phase_name, rep + 1),
+                                      {{static_cast<double>(node.bytes), node.seconds}, node.error, node.interrupted});
+        if (!totals) {
+          if (!node.error.empty()) result.validation = {true, false, node.error};
+          return failed(std::move(result), totals.error().message);
         }
         stonewalled = stonewalled || node.stonewalled;
         if (engine_note.empty()) engine_note = node.engine_note;

@@ -29,7 +29,7 @@ Expected<PhaseTotals> StorageFleet::finish_phase(std::string_view phase, PhaseWo
   auto amount = peers_->sum_over_ranks(work.amount, stop);
   auto seconds = amount ? peers_->max_over_ranks(work.seconds, stop) : Expected<double>(amount.error());
   if (!seconds) {
-    return Error{seconds.error().kind, fmt::format("adding up the {} phase of all {} nodes: {}", phase, nodes(),
+    return Error{seconds.error().kind, fmt::format("adding up '{}' over all {} nodes: {}", phase, nodes(),
                                                    seconds.error().message)};
   }
   totals.amount = *amount;
@@ -47,6 +47,25 @@ Expected<bool> StorageFleet::any_failed(bool failed) {
                              worst.error().message)};
   }
   return *worst > 0.5;
+}
+
+Expected<PhaseTotals> StorageFleet::end_phase(std::string_view probe, std::string_view node, std::string_view where,
+                                              const PhaseEnd& end) {
+  auto totals = finish_phase(where, end.work);
+  if (!totals) return totals.error();
+  auto any = any_failed(!end.error.empty() || end.interrupted);
+  if (!any) return any.error();
+  if (!end.error.empty()) return environment_error(fmt::format("{} on {}: {}: {}", probe, node, where, end.error));
+  if (end.interrupted) return environment_error(fmt::format("{}: interrupted during the {}", probe, where));
+  if (*any) {
+    return environment_error(
+        fmt::format("{}: another node failed in the {} (see its result); this node stopped with it", probe, where));
+  }
+  if (end.work.amount <= 0 || end.work.seconds <= 0) {
+    return environment_error(fmt::format("{} on {}: nothing was done in the {} (stonewall or window too short?)",
+                                         probe, node, where));
+  }
+  return totals;
 }
 
 Metric aggregate_metric(std::string_view key, Unit unit, std::vector<double> samples, int nodes,

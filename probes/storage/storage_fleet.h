@@ -32,6 +32,13 @@ struct PhaseTotals {
   double rate() const { return seconds > 0 ? amount / seconds : 0; }
 };
 
+/// What this node saw in a phase, for StorageFleet::end_phase().
+struct PhaseEnd {
+  PhaseWork work;
+  std::string error;  ///< a failure on this node (I/O error, failed check), naming file and offset
+  bool interrupted = false;
+};
+
 class StorageFleet {
  public:
   /// `timeout` bounds every wait for the other nodes (a node that does not arrive is
@@ -51,6 +58,12 @@ class StorageFleet {
   /// Whether any node failed (`failed` on this node); every node learns the same
   /// answer, so all of them leave the phase sequence at the same point.
   Expected<bool> any_failed(bool failed);
+  /// Ends a phase on every node (finish_phase(), then any_failed()) and turns what
+  /// went wrong into one message naming `probe`, this `node` and `where` ("write
+  /// phase, repetition 2"): this node's failure, its interruption, another node's
+  /// failure, or a phase in which this node did nothing.
+  Expected<PhaseTotals> end_phase(std::string_view probe, std::string_view node, std::string_view where,
+                                  const PhaseEnd& end);
 
  private:
   Communicator* peers_;

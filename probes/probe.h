@@ -31,6 +31,13 @@ inline Availability mpi_probe_availability() {
   return {};
 }
 
+/// `result` turned into an error result saying `message` (what failed and where).
+inline ProbeResult error_result(ProbeResult result, std::string message) {
+  result.status = ProbeStatus::error;
+  result.error = std::move(message);
+  return result;
+}
+
 /// A figure a probe emits, declared up front so that plans can be checked (a rated
 /// figure for "memory.stream.traid" is a typo, not a wish) and `assay list` can show it.
 struct MetricSpec {

@@ -273,12 +273,6 @@ Expected<Setup> resolve_setup(const ParamList& params, const OpenblasInfo& info,
   return setup;
 }
 
-ProbeResult failed(ProbeResult result, std::string message) {
-  result.status = ProbeStatus::error;
-  result.error = std::move(message);
-  return result;
-}
-
 bool is_avx512_core(std::string_view corename) {
   return corename == "SkylakeX" || corename == "Cooperlake" || corename == "SapphireRapids";
 }
@@ -335,7 +329,7 @@ class CpuGemmProbe final : public Probe {
 
     const OpenblasInfo info = openblas_info();
     auto resolved = resolve_setup(params, info, read_host_memory());
-    if (!resolved) return failed(std::move(result), resolved.error().message);
+    if (!resolved) return error_result(std::move(result), resolved.error().message);
     const Setup& setup = *resolved;
     ThreadTeam team(setup.cpus);
 
@@ -353,7 +347,7 @@ class CpuGemmProbe final : public Probe {
     }
     for (const Outcome& o : outcomes) {
       if (o.run.cancelled) {
-        return failed(std::move(result),
+        return error_result(std::move(result),
                       fmt::format("{}: cancelled during {} after {} of {} calls", probe_name,
                                   o.label, o.run.seconds.size(), setup.repetitions));
       }
@@ -380,7 +374,7 @@ class CpuGemmProbe final : public Probe {
       }
     }
     if (!result.validation.passed) {
-      return failed(std::move(result),
+      return error_result(std::move(result),
                     fmt::format("{}: the OpenBLAS result is wrong: {}; no figure is reported",
                                 probe_name, first_failure));
     }

@@ -34,12 +34,6 @@ struct Settings {
   double timeout_seconds = 60;
 };
 
-ProbeResult failed(ProbeResult result, std::string message) {
-  result.status = ProbeStatus::error;
-  result.error = std::move(message);
-  return result;
-}
-
 std::string bytes_text(std::int64_t bytes) { return format_quantity(static_cast<double>(bytes), Unit::byte); }
 
 class CollectiveProbe final : public Probe {
@@ -100,10 +94,10 @@ class CollectiveProbe final : public Probe {
     result.params = params;
 
     auto settings = read_settings(params, read_host_memory().available_bytes);
-    if (!settings) return failed(std::move(result), settings.error().message);
+    if (!settings) return error_result(std::move(result), settings.error().message);
     Communicator* comm = context.peers;
     if (!comm || comm->size() < 2) {
-      return failed(std::move(result), fmt::format("{}: needs two or more nodes: launch assay with mpirun or srun, "
+      return error_result(std::move(result), fmt::format("{}: needs two or more nodes: launch assay with mpirun or srun, "
                                                    "one rank per node",
                                                    name_));
     }
@@ -112,7 +106,7 @@ class CollectiveProbe final : public Probe {
       return measure(std::move(result), *settings, *comm, context);
     } catch (const std::bad_alloc&) {
       // Thrown before any communication, so every rank that fails here fails alike.
-      return failed(std::move(result), fmt::format("{}: could not allocate the buffers for {} on {}; lower max_bytes",
+      return error_result(std::move(result), fmt::format("{}: could not allocate the buffers for {} on {}; lower max_bytes",
                                                    name_, bytes_text(settings->max_bytes), context.node));
     }
   }
@@ -186,7 +180,7 @@ class CollectiveProbe final : public Probe {
 
     const CommStop start = stop_within(s.timeout_seconds, context);
     if (auto met = comm.barrier(start); !met) {
-      return failed(std::move(result),
+      return error_result(std::move(result),
                     comm_error(met.error(), start, s, "the barrier before", sweep.front().size_bytes, context));
     }
 
@@ -213,7 +207,7 @@ class CollectiveProbe final : public Probe {
         auto seconds = comm.collective(def_.kind, send, receive, root_rank, warmup, calls, stop);
         if (!seconds) {
           keep_buffers();
-          return failed(std::move(result), comm_error(seconds.error(), stop, s, "the timed calls", layout.size_bytes,
+          return error_result(std::move(result), comm_error(seconds.error(), stop, s, "the timed calls", layout.size_bytes,
                                                       context));
         }
         const ElementCheck check = def_.check(layout, rank, ranks, root_rank, receive);
@@ -224,7 +218,7 @@ class CollectiveProbe final : public Probe {
         auto worst_bad = slowest ? comm.max_over_ranks(static_cast<double>(check.bad), agree) : slowest;
         if (!worst_bad) {
           keep_buffers();
-          return failed(std::move(result), comm_error(worst_bad.error(), agree, s, "agreeing on the time",
+          return error_result(std::move(result), comm_error(worst_bad.error(), agree, s, "agreeing on the time",
                                                       layout.size_bytes, context));
         }
         if (*worst_bad > 0) {
@@ -275,7 +269,7 @@ class CollectiveProbe final : public Probe {
         "received elements compared with the exact result ({}): up to {:.0f} wrong per node at {} ({}); {} "
         "elements checked on this node",
         def_.result_text, worst, bytes_text(layout.size_bytes), here, elements_checked);
-    return failed(std::move(result),
+    return error_result(std::move(result),
                   fmt::format("{}: wrong results at {}: up to {:.0f} elements per node differ from the exact result "
                               "({}), so no figure is reported",
                               name_, bytes_text(layout.size_bytes), worst, here));

@@ -20,12 +20,6 @@ constexpr double usable_fraction_of_available = 0.5;
 constexpr std::int64_t mib = std::int64_t{1} << 20;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-ProbeResult failed(ProbeResult result, std::string message) {
-  result.status = ProbeStatus::error;
-  result.error = std::move(message);
-  return result;
-}
-
 class InterconnectP2pProbe final : public Probe {
  public:
   std::string_view name() const override { return probe_name; }
@@ -90,10 +84,10 @@ class InterconnectP2pProbe final : public Probe {
     result.params = params;
 
     auto settings = p2p_settings(params, read_host_memory().available_bytes);
-    if (!settings) return failed(std::move(result), settings.error().message);
+    if (!settings) return error_result(std::move(result), settings.error().message);
     Communicator* comm = context.peers;
     if (!comm || comm->size() < 2) {
-      return failed(std::move(result), fmt::format("{}: needs two or more nodes: launch assay with mpirun or srun, "
+      return error_result(std::move(result), fmt::format("{}: needs two or more nodes: launch assay with mpirun or srun, "
                                                    "one rank per node",
                                                    probe_name));
     }
@@ -104,12 +98,12 @@ class InterconnectP2pProbe final : public Probe {
     try {
       measured = measure_p2p(*settings, *comm, context.peer_nodes, context);
     } catch (const std::bad_alloc&) {
-      return failed(std::move(result),
+      return error_result(std::move(result),
                     fmt::format("{}: could not allocate {} of message buffers on {}; lower window or bandwidth_bytes",
                                 probe_name, format_quantity(static_cast<double>(settings->buffer_bytes()), Unit::byte),
                                 context.node));
     }
-    if (!measured) return failed(std::move(result), measured.error().message);
+    if (!measured) return error_result(std::move(result), measured.error().message);
     P2pOutcome& outcome = *measured;
 
     result.validation.checked = true;
@@ -124,7 +118,7 @@ class InterconnectP2pProbe final : public Probe {
       std::string list;
       for (std::size_t i = 0; i < outcome.mismatches.size() && i < 5; ++i) list += "; " + outcome.mismatches[i];
       result.validation.detail += fmt::format("; {} check(s) FAILED{}", outcome.mismatches.size(), list);
-      return failed(std::move(result),
+      return error_result(std::move(result),
                     fmt::format("{}: data received on {} is wrong in {} check(s), so no figure is reported{}",
                                 probe_name, context.node, outcome.mismatches.size(), list));
     }

@@ -177,12 +177,6 @@ Expected<Setup> resolve_setup(const ParamList& params, const HostCpu& cpu,
   return setup;
 }
 
-ProbeResult failed(ProbeResult result, std::string message) {
-  result.status = ProbeStatus::error;
-  result.error = std::move(message);
-  return result;
-}
-
 class MemoryStreamProbe final : public Probe {
  public:
   std::string_view name() const override { return probe_name; }
@@ -249,7 +243,7 @@ class MemoryStreamProbe final : public Probe {
 
     const HostCpu cpu = read_host_cpu();
     auto resolved = resolve_setup(params, cpu, read_host_memory());
-    if (!resolved) return failed(std::move(result), resolved.error().message);
+    if (!resolved) return error_result(std::move(result), resolved.error().message);
     const Setup& setup = *resolved;
     const StreamKernels& kernels = *setup.kernels;
     const std::size_t elements = setup.elements;
@@ -259,7 +253,7 @@ class MemoryStreamProbe final : public Probe {
 
     Array a = allocate_array(elements), b = allocate_array(elements), c = allocate_array(elements);
     if (!a || !b || !c) {
-      return failed(std::move(result), fmt::format("{}: could not allocate 3 arrays of {} doubles",
+      return error_result(std::move(result), fmt::format("{}: could not allocate 3 arrays of {} doubles",
                                                    probe_name, elements));
     }
 
@@ -298,7 +292,7 @@ class MemoryStreamProbe final : public Probe {
     double lowest_share = 1e9, highest_share = 0;
     for (int round = 0; round < setup.rounds; ++round) {
       if (context.cancelled()) {
-        return failed(std::move(result), fmt::format("{}: cancelled after {} of {} rounds",
+        return error_result(std::move(result), fmt::format("{}: cancelled after {} of {} rounds",
                                                      probe_name, round, setup.rounds));
       }
       context.report(fmt::format("round {}/{}", round + 1, setup.rounds));
@@ -339,7 +333,7 @@ class MemoryStreamProbe final : public Probe {
           check.first_mismatch ? describe_mismatch(*check.first_mismatch) : "no element named";
       result.validation.detail +=
           fmt::format("; {} element(s) differ, first: {}", check.mismatches, first);
-      return failed(std::move(result),
+      return error_result(std::move(result),
                     fmt::format("{}: the arrays are wrong after the kernels ({} element(s) "
                                 "differ from STREAM's recurrence; first: {}), so no figure is "
                                 "reported",

@@ -45,12 +45,6 @@ MetaSettings read_settings(const ParamList& params) {
   return s;
 }
 
-ProbeResult failed(ProbeResult result, std::string message) {
-  result.status = ProbeStatus::error;
-  result.error = std::move(message);
-  return result;
-}
-
 struct NodeWork {
   std::vector<MetaThreadWork> threads;
   double seconds = 0;
@@ -137,10 +131,10 @@ class StorageMetaProbe final : public Probe {
     result.subject = "storage";
     const MetaSettings s = read_settings(params);
     auto area = StorageArea::create(s.path, probe_name, context.node, s.needed_bytes());
-    if (!area) return failed(std::move(result), area.error().message);
+    if (!area) return error_result(std::move(result), area.error().message);
     const MetaLayout layout{area->dir(), s.threads, s.files, s.files_per_dir};
     if (auto bad = make_meta_tree(layout, context.cancel); !bad.empty()) {
-      return failed(std::move(result), bad == "interrupted"
+      return error_result(std::move(result), bad == "interrupted"
                                            ? fmt::format("{}: interrupted while building the directory tree", probe_name)
                                            : fmt::format("{}: building the directory tree: {}", probe_name, bad));
     }
@@ -155,7 +149,7 @@ class StorageMetaProbe final : public Probe {
         const std::string_view phase_name = meta_phase_name(phase);
         context.report(fmt::format("{} {}/{}", phase_name, rep + 1, s.repetitions));
         if (auto started = fleet.start_phase(phase_name); !started) {
-          return failed(std::move(result), started.error().message);
+          return error_result(std::move(result), started.error().message);
         }
         const NodeWork node = run_phase(layout, phase, counts, s.stonewall_seconds, context.cancel);
         auto total = fleet.end_phase(probe_name, context.node,
@@ -163,7 +157,7 @@ class StorageMetaProbe final : public Probe {
                                      {{static_cast<double>(node.done), node.seconds}, node.error, node.interrupted});
         if (!total) {
           if (!node.error.empty()) result.validation = {true, false, node.error};
-          return failed(std::move(result), total.error().message);
+          return error_result(std::move(result), total.error().message);
         }
         stonewalled = stonewalled || node.stonewalled;
         const auto index = static_cast<std::size_t>(phase);
@@ -189,7 +183,7 @@ class StorageMetaProbe final : public Probe {
           if (phase != MetaPhase::stat) checked_listings += layout.dirs_per_thread();
           if (!bad.empty()) {
             result.validation = {true, false, bad};
-            return failed(std::move(result), fmt::format("{} on {}: after the {} phase of repetition {}: {}",
+            return error_result(std::move(result), fmt::format("{} on {}: after the {} phase of repetition {}: {}",
                                                          probe_name, context.node, phase_name, rep + 1, bad));
           }
         }

@@ -76,12 +76,6 @@ Expected<StorageIoPlan> plan_io(const SeqSettings& s, const std::string& dir) {
   return io;
 }
 
-ProbeResult failed(ProbeResult result, std::string message) {
-  result.status = ProbeStatus::error;
-  result.error = std::move(message);
-  return result;
-}
-
 // One phase of one repetition on this node: threads over their share of the files.
 struct NodePhase {
   std::int64_t bytes = 0;
@@ -181,12 +175,12 @@ class StorageSeqProbe final : public Probe {
     ProbeResult result;
     result.subject = "storage";
     auto settings = read_settings(params);
-    if (!settings) return failed(std::move(result), settings.error().message);
+    if (!settings) return error_result(std::move(result), settings.error().message);
     const SeqSettings& s = *settings;
     auto area = StorageArea::create(s.path, probe_name, context.node, s.planned_bytes());
-    if (!area) return failed(std::move(result), area.error().message);
+    if (!area) return error_result(std::move(result), area.error().message);
     auto io = plan_io(s, area->dir());
-    if (!io) return failed(std::move(result), io.error().message);
+    if (!io) return error_result(std::move(result), io.error().message);
 
     std::vector<SeqFile> files;
     for (int i = 0; i < s.files; ++i) {
@@ -213,13 +207,13 @@ class StorageSeqProbe final : public Probe {
         if (!write && !io->direct) {
           for (const SeqFile& f : files) {
             auto resident = drop_cached_pages(f.path);
-            if (!resident) return failed(std::move(result), resident.error().message);
+            if (!resident) return error_result(std::move(result), resident.error().message);
             worst_resident = std::max(worst_resident, *resident);
           }
         }
         context.report(fmt::format("{} {}/{}", phase_name, rep + 1, s.repetitions));
         if (auto started = fleet.start_phase(phase_name); !started) {
-          return failed(std::move(result), started.error().message);
+          return error_result(std::move(result), started.error().message);
         }
         phase.write = write;
         const NodePhase node = run_node_phase(files, s, phase, pattern);
@@ -228,7 +222,7 @@ class StorageSeqProbe final : public Probe {
                                       {{static_cast<double>(node.bytes), node.seconds}, node.error, node.interrupted});
         if (!totals) {
           if (!node.error.empty()) result.validation = {true, false, node.error};
-          return failed(std::move(result), totals.error().message);
+          return error_result(std::move(result), totals.error().message);
         }
         stonewalled = stonewalled || node.stonewalled;
         if (engine_note.empty()) engine_note = node.engine_note;

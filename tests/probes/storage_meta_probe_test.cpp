@@ -23,12 +23,6 @@ using ::testing::HasSubstr;
 
 class StorageMeta : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::path("/var/tmp") / ("assay-meta-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   ParamList params(std::vector<std::pair<std::string, std::string>> sets) const {
     std::vector<ParamOverride> overrides = {{"path", dir_.string(), "test"},
                                             {"files", std::string("500"), "test"},
@@ -37,11 +31,8 @@ class StorageMeta : public ::testing::Test {
     for (auto& [k, v] : sets) overrides.push_back({k, v, "--set " + k});
     return testing::resolved(*probe_, overrides);
   }
-  std::size_t entries_left() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}));
-  }
-
-  fs::path dir_;
+  testing::ScratchDirectory scratch_{"meta"};
+  const fs::path& dir_ = scratch_.path();
   std::unique_ptr<Probe> probe_ = make_storage_meta_probe();
 };
 
@@ -60,7 +51,7 @@ TEST_F(StorageMeta, CreatesStatsAndDeletesWithTwoThreadsAndLeavesNothing) {
   }
   EXPECT_TRUE(r.validation.passed);
   EXPECT_THAT(r.validation.detail, HasSubstr("each of 2000 stats"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageMeta, ATinyStonewallStillChecksWhatWasDone) {
@@ -71,7 +62,7 @@ TEST_F(StorageMeta, ATinyStonewallStillChecksWhatWasDone) {
   for (const auto& n : r.notes) notes += n;
   EXPECT_THAT(notes, HasSubstr("stonewall of 0.002 s ended a phase"));
   EXPECT_TRUE(r.validation.passed);
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageMeta, CancelEndsPromptlyAndLeavesNothing) {
@@ -85,7 +76,7 @@ TEST_F(StorageMeta, CancelEndsPromptlyAndLeavesNothing) {
   const ProbeResult r = probe_->run(params({{"files", "10000000"}, {"repetitions", "1"}}), context);
   EXPECT_EQ(r.status, ProbeStatus::error);
   EXPECT_THAT(r.error, HasSubstr("interrupted"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageMeta, AFileThatVanishesBeforeItsStatFailsNamingIt) {

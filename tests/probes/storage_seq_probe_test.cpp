@@ -24,13 +24,6 @@ using ::testing::HasSubstr;
 
 class StorageSeq : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // /var/tmp is disk-backed here (O_DIRECT works); /tmp may be tmpfs elsewhere.
-    dir_ = fs::path("/var/tmp") / ("assay-seq-test-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   ParamList params(std::vector<std::pair<std::string, std::string>> sets) const {
     std::vector<ParamOverride> overrides = {{"path", dir_.string(), "test"},
                                             {"size", std::string("8 MiB"), "test"},
@@ -39,11 +32,8 @@ class StorageSeq : public ::testing::Test {
     return testing::resolved(*probe_, overrides);
   }
 
-  std::size_t entries_left() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}));
-  }
-
-  fs::path dir_;
+  testing::ScratchDirectory scratch_{"seq"};
+  const fs::path& dir_ = scratch_.path();
   std::unique_ptr<Probe> probe_ = make_storage_seq_probe();
 };
 
@@ -65,7 +55,7 @@ TEST_F(StorageSeq, WritesAndReadsBackWithPositiveFiguresAndLeavesNothing) {
   EXPECT_TRUE(r.validation.checked);
   EXPECT_TRUE(r.validation.passed);
   EXPECT_THAT(r.validation.detail, HasSubstr("16 MiB"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageSeq, ABlockCorruptedOnDiskBetweenWriteAndReadFailsNamingFileAndOffset) {
@@ -92,7 +82,7 @@ TEST_F(StorageSeq, ABlockCorruptedOnDiskBetweenWriteAndReadFailsNamingFileAndOff
   EXPECT_THAT(r.error, HasSubstr("seq-0.dat"));
   EXPECT_THAT(r.error, HasSubstr("offset 2101248: 1 byte differs from what was written, first at byte 700"));
   EXPECT_FALSE(r.validation.passed);
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageSeq, BufferedModeSaysSoAndHowMuchCacheWasLeft) {
@@ -123,7 +113,7 @@ TEST_F(StorageSeq, TheStonewallEndsAPhaseEarlyAndSaysSo) {
   std::string notes;
   for (const auto& n : r.notes) notes += n + "\n";
   EXPECT_THAT(notes, HasSubstr("stonewall of 0.05 s ended a phase"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageSeq, CancelEndsTheRunPromptlyAndLeavesNothing) {
@@ -139,7 +129,7 @@ TEST_F(StorageSeq, CancelEndsTheRunPromptlyAndLeavesNothing) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(r.status, ProbeStatus::error);
   EXPECT_THAT(r.error, HasSubstr("interrupted"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageSeq, RefusesWhatCannotWorkNamingTheParameter) {
@@ -159,7 +149,7 @@ TEST_F(StorageSeq, RefusesWhatCannotWorkNamingTheParameter) {
   if (fs::is_directory("/dev/shm") && !probe_direct_io("/dev/shm").supported) {
     refused({{"path", "/dev/shm"}, {"direct", "on"}}, "does not take O_DIRECT");
   }
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 }  // namespace

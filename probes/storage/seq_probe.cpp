@@ -198,10 +198,17 @@ class StorageSeqProbe final : public Probe {
 
     std::vector<double> write_rates, read_rates, write_totals, read_totals;
     double checked_bytes = 0, worst_resident = 0;
-    bool stonewalled = false;
+    bool stonewalled = false, preallocated = true;
     std::string engine_note;
     for (int rep = 0; rep < s.repetitions; ++rep) {
       const StampPattern pattern(new_run_nonce());
+      // Untimed, as fio lays out its files before its clock starts.
+      for (SeqFile& f : files) {
+        std::string error;
+        preallocated = preallocate_seq_file(f, error) && preallocated;
+        if (!error.empty()) return error_result(std::move(result), fmt::format("{}: {}", probe_name, error));
+        f.written_bytes = 0;
+      }
       for (const bool write : {true, false}) {
         const std::string_view phase_name = write ? "write" : "read";
         if (!write && !io->direct) {
@@ -249,10 +256,14 @@ class StorageSeqProbe final : public Probe {
                                      format_quantity(checked_bytes, Unit::byte), s.repetitions)};
     result.notes.push_back(fmt::format("path {} (files in {})", s.path, area->dir()));
     result.notes.push_back(fmt::format("I/O: {}; engine {}", io->mode_note, engine_note));
-    result.notes.push_back(fmt::format("{} file(s) of {} each, {} thread(s), block {}, {} in flight per thread",
+    result.notes.push_back(fmt::format("{} file(s) of {} each, {} thread(s), block {}, {} in flight per thread; "
+                                       "{}",
                                        s.files, format_quantity(static_cast<double>(s.file_bytes()), Unit::byte),
                                        s.threads, format_quantity(static_cast<double>(s.block_bytes), Unit::byte),
-                                       s.depth));
+                                       s.depth,
+                                       preallocated ? "files created and preallocated (fallocate) before each write "
+                                                      "clock starts, as fio does"
+                                                    : "the file system has no fallocate: the writes extend the files"));
     if (!io->direct) {
       result.notes.push_back(fmt::format("page cache after dropping it before each read phase: at most {:.1f}% of a "
                                          "file still cached{}",

@@ -40,6 +40,13 @@ struct SeqThreadOutcome {
   std::string engine_note;   ///< make_io_queue()'s note
 };
 
+/// Creates `file` empty and reserves its planned size with fallocate, as fio does before
+/// its clock starts (fallocate=native): O_DIRECT writes beyond the end of a file are
+/// serialised by some file systems (ext4), which would measure the allocator, not the
+/// device. Returns false, with `error` unset, where the file system has no fallocate
+/// (the writes then extend the file); an error names the file and the call.
+bool preallocate_seq_file(const SeqFile& file, std::string& error);
+
 /// Writes (phase.write) every file from offset 0 to planned_bytes and fsyncs it inside
 /// the clock, recording written_bytes; or reads each file's written_bytes and checks
 /// every block against `pattern`.

@@ -36,6 +36,9 @@ struct IoCompletion {
   std::chrono::steady_clock::time_point submitted{}, completed{};
 };
 
+/// Used (submit, wait, destruction) by the thread that made it: the io_uring engine
+/// sets its ring up as fio does, single issuer with completions run when that thread
+/// waits (IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN), which other threads may not use.
 class IoQueue {
  public:
   virtual ~IoQueue() = default;

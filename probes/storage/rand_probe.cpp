@@ -83,12 +83,6 @@ Expected<StorageIoPlan> plan_io(const RandSettings& s, const std::string& dir) {
   return io;
 }
 
-ProbeResult failed(ProbeResult result, std::string message) {
-  result.status = ProbeStatus::error;
-  result.error = std::move(message);
-  return result;
-}
-
 // Runs `stage` on every worker at once, one thread each; the first failure, or an
 // interruption, is what the node reports.
 template <class Stage>
@@ -139,7 +133,9 @@ NodePhase run_node_phase(std::vector<RandWorker>& workers, const RandSettings& s
     node.checked_reads += o.checked_reads;
     node.written_offsets.push_back(std::move(o.written_offsets));
   }
-  for (const std::int64_t ops : interval_ops) node.interval_rates.push_back(static_cast<double>(ops) / s.interval_seconds());
+  for (const std::int64_t ops : interval_ops) {
+    node.interval_rates.push_back(static_cast<double>(ops) / s.interval_seconds());
+  }
   return node;
 }
 
@@ -227,7 +223,7 @@ class StorageRandProbe final : public Probe {
     ProbeResult result;
     result.subject = "storage";
     auto settings = read_settings(params);
-    if (!settings) return failed(std::move(result), settings.error().message);
+    if (!settings) return error_result(std::move(result), settings.error().message);
     const RandSettings& s = *settings;
     // Waiting for the other nodes: a slow layout (10 MB/s), both phases twice over,
     // and time to drain.
@@ -235,7 +231,8 @@ class StorageRandProbe final : public Probe {
         600 + static_cast<long>(2 * (s.ramp_seconds + s.seconds)) + static_cast<long>(s.planned_bytes() / 10000000));
     StorageFleet fleet(context, timeout);
 
-    // Setting up: the area, the I/O mode, a queue per thread and the files laid out.
+    // Setting up: the area, the I/O mode, each thread's engine and buffers, and the
+    // files laid out.
     // Every node says whether this worked before any phase starts.
     std::optional<StorageArea> area;
     StorageIoPlan io;
@@ -272,11 +269,13 @@ class StorageRandProbe final : public Probe {
       return {};
     }();
     auto any_setup = fleet.any_failed(!setup_error.empty() || interrupted);
-    if (!setup_error.empty()) return failed(std::move(result), setup_error);
-    if (interrupted) return failed(std::move(result), fmt::format("{}: interrupted while laying out the files", probe_name));
-    if (!any_setup) return failed(std::move(result), any_setup.error().message);
+    if (!setup_error.empty()) return error_result(std::move(result), setup_error);
+    if (interrupted) {
+      return error_result(std::move(result), fmt::format("{}: interrupted while laying out the files", probe_name));
+    }
+    if (!any_setup) return error_result(std::move(result), any_setup.error().message);
     if (*any_setup) {
-      return failed(std::move(result), fmt::format("{}: another node failed to set up (see its result); this node "
+      return error_result(std::move(result), fmt::format("{}: another node failed to set up (see its result); this node "
                                                    "stopped with it",
                                                    probe_name));
     }
@@ -287,27 +286,27 @@ class StorageRandProbe final : public Probe {
     for (const bool write : {false, true}) {
       const std::string_view phase = write ? "randwrite" : "randread";
       context.report(fmt::format("{}: ramp {} s, then {} s timed", phase, s.ramp_seconds, s.seconds));
-      if (auto started = fleet.start_phase(phase); !started) return failed(std::move(result), started.error().message);
+      if (auto started = fleet.start_phase(phase); !started) return error_result(std::move(result), started.error().message);
       NodePhase node = run_node_phase(workers, s, write, write ? written : laid_out, context.cancel);
       auto totals = fleet.finish_phase(phase, {static_cast<double>(node.ops), s.seconds});
-      if (!totals) return failed(std::move(result), totals.error().message);
+      if (!totals) return error_result(std::move(result), totals.error().message);
       auto any = fleet.any_failed(!node.end.error.empty() || node.end.interrupted);
-      if (!any) return failed(std::move(result), any.error().message);
+      if (!any) return error_result(std::move(result), any.error().message);
       if (!node.end.error.empty()) {
         result.validation = {true, false, node.end.error};
-        return failed(std::move(result),
+        return error_result(std::move(result),
                       fmt::format("{} on {}: {} phase: {}", probe_name, context.node, phase, node.end.error));
       }
       if (node.end.interrupted) {
-        return failed(std::move(result), fmt::format("{}: interrupted during the {} phase", probe_name, phase));
+        return error_result(std::move(result), fmt::format("{}: interrupted during the {} phase", probe_name, phase));
       }
       if (*any) {
-        return failed(std::move(result), fmt::format("{}: another node failed in the {} phase (see its result); "
+        return error_result(std::move(result), fmt::format("{}: another node failed in the {} phase (see its result); "
                                                      "this node stopped with it",
                                                      probe_name, phase));
       }
       if (node.ops == 0) {
-        return failed(std::move(result), fmt::format("{}: no {} completed within the timed window of {} s",
+        return error_result(std::move(result), fmt::format("{}: no {} completed within the timed window of {} s",
                                                      probe_name, write ? "write" : "read", s.seconds));
       }
       if (fleet.reports_aggregate()) {
@@ -326,7 +325,7 @@ class StorageRandProbe final : public Probe {
     if (!io.direct) {
       for (const RandWorker& w : workers) {
         if (auto dropped = drop_cached_pages(w.file().path); !dropped) {
-          return failed(std::move(result), dropped.error().message);
+          return error_result(std::move(result), dropped.error().message);
         }
       }
     }
@@ -339,10 +338,10 @@ class StorageRandProbe final : public Probe {
     });
     if (!checked.error.empty()) {
       result.validation = {true, false, checked.error};
-      return failed(std::move(result), fmt::format("{} on {}: {}", probe_name, context.node, checked.error));
+      return error_result(std::move(result), fmt::format("{} on {}: {}", probe_name, context.node, checked.error));
     }
     if (checked.interrupted) {
-      return failed(std::move(result), fmt::format("{}: interrupted during the read-back check", probe_name));
+      return error_result(std::move(result), fmt::format("{}: interrupted during the read-back check", probe_name));
     }
     std::int64_t read_back_blocks = 0;
     for (const std::int64_t n : read_back) read_back_blocks += n;

@@ -89,6 +89,11 @@ std::string describe_transfer(const std::string& path, bool write, const Extent&
 // and handing every complete transfer to done() (which returns what is wrong, if
 // anything). A failed or short transfer, a failed check or the cancel flag stops the
 // issuing; what is in flight is then drained, so no buffer is still in use on return.
+//
+// Each completion's buffer is sent out again at once, one request per submission, as
+// fio does by default (iodepth_batch_submit=1): gathering the completions of a wake-up
+// into one submission looked cheaper but kept requests from the device longer, and
+// measured 20-25% fewer reads per second on a virtio disk at depth 32.
 template <class Next, class Prepare, class Done>
 RandStageEnd keep_queue_full(IoQueue& queue, std::span<std::byte* const> buffers, int fd, IoRequest::Kind kind,
                              const std::string& path, const std::atomic<bool>* cancel, Next&& next,
@@ -96,45 +101,37 @@ RandStageEnd keep_queue_full(IoQueue& queue, std::span<std::byte* const> buffers
   RandStageEnd end;
   const bool write = kind == IoRequest::Kind::write;
   std::vector<Extent> slot_extent(buffers.size());
-  std::vector<std::size_t> free_slots;
-  for (std::size_t s = buffers.size(); s-- > 0;) free_slots.push_back(s);
-  std::vector<IoRequest> batch;
-  batch.reserve(buffers.size());
-  std::vector<IoCompletion> completions(buffers.size());
   bool issuing = true;
-  while (true) {
-    batch.clear();
-    while (issuing && !free_slots.empty()) {
-      const std::optional<Extent> extent = next();
-      if (!extent) {
-        issuing = false;
-        break;
-      }
-      const std::size_t slot = free_slots.back();
-      free_slots.pop_back();
-      const std::span<std::byte> buffer(buffers[slot], extent->bytes);
-      prepare(buffer, extent->offset);
-      slot_extent[slot] = *extent;
-      batch.push_back({kind, fd, extent->offset, buffer, slot});
+  // Sends buffer `slot` out with the next extent, if there is one.
+  auto issue = [&](std::size_t slot) {
+    if (!issuing) return;
+    const std::optional<Extent> extent = next();
+    if (!extent) {
+      issuing = false;
+      return;
     }
-    if (!batch.empty()) {
-      if (auto sent = queue.submit(batch); !sent) {
-        end.error = fmt::format("{}: submitting {} {}s: {}", path, batch.size(), write ? "write" : "read",
-                                sent.error().message);
-        issuing = false;
-      }
+    const std::span<std::byte> buffer(buffers[slot], extent->bytes);
+    prepare(buffer, extent->offset);
+    slot_extent[slot] = *extent;
+    const IoRequest request{kind, fd, extent->offset, buffer, slot};
+    if (auto sent = queue.submit({&request, 1}); !sent) {
+      end.error = fmt::format("{}: submitting a {} at offset {}: {}", path, write ? "write" : "read", extent->offset,
+                              sent.error().message);
+      issuing = false;
     }
-    if (queue.in_flight() == 0) break;
+  };
+  for (std::size_t slot = 0; slot < buffers.size(); ++slot) issue(slot);
+  std::vector<IoCompletion> completions(buffers.size());
+  while (queue.in_flight() > 0) {
     auto reaped = queue.wait(completions, 1, wait_slice);
     if (!reaped) {
-      // Nothing more can be reaped from this queue; its owner must drop it.
+      // Nothing more can be reaped from this queue; its destructor waits for the rest.
       if (end.error.empty()) end.error = fmt::format("{}: waiting for I/O: {}", path, reaped.error().message);
       return end;
     }
     for (std::size_t i = 0; i < *reaped; ++i) {
       const IoCompletion& c = completions[i];
       const auto slot = static_cast<std::size_t>(c.tag);
-      free_slots.push_back(slot);
       if (!end.error.empty()) continue;  // draining after a failure
       const Extent& extent = slot_extent[slot];
       if (c.result != static_cast<std::int64_t>(extent.bytes)) {
@@ -146,7 +143,9 @@ RandStageEnd keep_queue_full(IoQueue& queue, std::span<std::byte* const> buffers
                                                 extent.offset)) {
         end.error = std::move(*bad);
         issuing = false;
+        continue;
       }
+      issue(slot);
     }
     if (issuing && cancel && cancel->load(std::memory_order_relaxed)) {
       end.interrupted = true;
@@ -164,10 +163,14 @@ Expected<RandWorker> RandWorker::create(RandFile file, const RandIo& io) {
   RandWorker worker;
   worker.file_ = std::move(file);
   worker.io_ = io;
-  auto choice = make_io_queue(io.engine, io.depth);
-  if (!choice) return choice.error();
-  worker.queue_ = std::move(choice->queue);
-  worker.engine_note_ = std::move(choice->note);
+  {
+    // The stages make their own queues on their own threads; this one only settles
+    // which engine they use, so that "auto" means the same in every stage.
+    auto choice = make_io_queue(io.engine, io.depth);
+    if (!choice) return choice.error();
+    worker.engine_ = io_engine_name(choice->queue->engine());
+    worker.engine_note_ = std::move(choice->note);
+  }
   // The layout requests are the largest; the phases use the first block_bytes.
   const std::int64_t layout_bytes = std::max(io.block_bytes, layout_request_bytes / io.block_bytes * io.block_bytes);
   worker.buffer_bytes_ = std::min(layout_bytes, std::max(io.block_bytes, worker.file_.bytes));
@@ -184,6 +187,12 @@ Expected<RandWorker> RandWorker::create(RandFile file, const RandIo& io) {
   return worker;
 }
 
+Expected<std::unique_ptr<IoQueue>> RandWorker::make_queue() const {
+  auto choice = make_io_queue(engine_, io_.depth);
+  if (!choice) return Error{choice.error().kind, fmt::format("{}: {}", file_.path, choice.error().message)};
+  return std::move(choice->queue);
+}
+
 Expected<int> RandWorker::open_file(int flags, std::string_view why) const {
   const int fd = ::open(file_.path.c_str(), flags | O_CLOEXEC, 0600);
   if (fd < 0) return environment_error(fmt::format("{}: cannot open {}: {}", file_.path, why, std::strerror(errno)));
@@ -191,17 +200,18 @@ Expected<int> RandWorker::open_file(int flags, std::string_view why) const {
 }
 
 RandStageEnd RandWorker::lay_out(const StampPattern& pattern, const std::atomic<bool>* cancel) {
-  if (!queue_) return {false, fmt::format("{}: the I/O queue failed in an earlier stage", file_.path)};
   auto opened = open_file(O_WRONLY | O_CREAT | O_TRUNC | (io_.direct ? O_DIRECT : 0), "to lay it out");
   if (!opened) return {false, opened.error().message};
   const FileDescriptor fd(*opened);
+  auto queue = make_queue();  // after fd: goes first, waiting for what is in flight
+  if (!queue) return {false, queue.error().message};
   std::vector<std::byte*> buffers;
   for (std::size_t i = 0; i < std::min(layout_depth, buffers_.size()); ++i) buffers.push_back(buffers_[i].get());
   const auto file_bytes = static_cast<std::uint64_t>(file_.bytes);
   const auto request_bytes = static_cast<std::uint64_t>(buffer_bytes_);
   std::uint64_t next_offset = 0;
   RandStageEnd end = keep_queue_full(
-      *queue_, buffers, fd.get(), IoRequest::Kind::write, file_.path, cancel,
+      **queue, buffers, fd.get(), IoRequest::Kind::write, file_.path, cancel,
       [&]() -> std::optional<Extent> {
         if (next_offset >= file_bytes) return std::nullopt;
         const Extent extent{next_offset, static_cast<std::size_t>(std::min(request_bytes, file_bytes - next_offset))};
@@ -210,10 +220,11 @@ RandStageEnd RandWorker::lay_out(const StampPattern& pattern, const std::atomic<
       },
       [&](std::span<std::byte> buffer, std::uint64_t offset) { pattern.fill(buffer, file_.number, offset); },
       [](const IoCompletion&, std::span<const std::byte>, std::uint64_t) { return std::optional<std::string>(); });
-  if (queue_->in_flight() > 0) queue_.reset();
+  queue->reset();
   if (!end.error.empty() || end.interrupted) return end;
   if (::fsync(fd.get()) != 0) {
-    end.error = fmt::format("{}: fsync after laying out {} B failed: {}", file_.path, file_.bytes, std::strerror(errno));
+    end.error =
+        fmt::format("{}: fsync after laying out {} B failed: {}", file_.path, file_.bytes, std::strerror(errno));
   }
   return end;
 }
@@ -222,10 +233,6 @@ RandPhaseOutcome RandWorker::run_phase(bool write, const RandWindow& window, con
                                        std::uint64_t seed, const std::atomic<bool>* cancel) {
   RandPhaseOutcome outcome;
   outcome.interval_ops.assign(static_cast<std::size_t>(window.intervals), 0);
-  if (!queue_) {
-    outcome.end.error = fmt::format("{}: the I/O queue failed in an earlier stage", file_.path);
-    return outcome;
-  }
   // Buffered writes are opened O_DSYNC: each completes on stable storage (fio's
   // sync=dsync), otherwise the figure would be the page cache's.
   const int flags = write ? (O_WRONLY | (io_.direct ? O_DIRECT : O_DSYNC)) : (O_RDONLY | (io_.direct ? O_DIRECT : 0));
@@ -235,6 +242,11 @@ RandPhaseOutcome RandWorker::run_phase(bool write, const RandWindow& window, con
     return outcome;
   }
   const FileDescriptor fd(*opened);
+  auto queue = make_queue();  // after fd: goes first, waiting for what is in flight
+  if (!queue) {
+    outcome.end.error = queue.error().message;
+    return outcome;
+  }
   // Buffered, no read-ahead: each 4 KiB read costs one device read, as fio's fadvise_hint.
   if (!io_.direct) (void)::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_RANDOM);
 
@@ -243,7 +255,8 @@ RandPhaseOutcome RandWorker::run_phase(bool write, const RandWindow& window, con
   const auto block = static_cast<std::size_t>(io_.block_bytes);
   const auto blocks = static_cast<std::uint64_t>(file_.bytes / io_.block_bytes);
   OffsetGenerator offsets(seed);
-  const auto window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(window.counted_until - window.counted_from);
+  const std::int64_t window_ns = std::max<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(window.counted_until - window.counted_from).count(), 1);
   std::int64_t writes_done = 0;
 
   // Counts a completion that falls inside the window.
@@ -251,7 +264,7 @@ RandPhaseOutcome RandWorker::run_phase(bool write, const RandWindow& window, con
     if (c.completed < window.counted_from || c.completed >= window.counted_until) return;
     ++outcome.counted_ops;
     const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(c.completed - window.counted_from);
-    const auto interval = static_cast<std::size_t>(since.count() * window.intervals / std::max<std::int64_t>(window_ns.count(), 1));
+    const auto interval = static_cast<std::size_t>(since.count() * window.intervals / window_ns);
     ++outcome.interval_ops[std::min(interval, outcome.interval_ops.size() - 1)];
     outcome.latency.record(std::chrono::duration_cast<std::chrono::nanoseconds>(c.completed - c.submitted).count());
   };
@@ -261,7 +274,7 @@ RandPhaseOutcome RandWorker::run_phase(bool write, const RandWindow& window, con
   };
   if (write) {
     outcome.end = keep_queue_full(
-        *queue_, buffers, fd.get(), IoRequest::Kind::write, file_.path, cancel, next,
+        **queue, buffers, fd.get(), IoRequest::Kind::write, file_.path, cancel, next,
         [&](std::span<std::byte> buffer, std::uint64_t offset) { pattern.fill(buffer, file_.number, offset); },
         [&](const IoCompletion& c, std::span<const std::byte>, std::uint64_t offset) {
           count(c);
@@ -277,9 +290,10 @@ RandPhaseOutcome RandWorker::run_phase(bool write, const RandWindow& window, con
         });
   } else {
     outcome.end = keep_queue_full(
-        *queue_, buffers, fd.get(), IoRequest::Kind::read, file_.path, cancel, next,
+        **queue, buffers, fd.get(), IoRequest::Kind::read, file_.path, cancel, next,
         [](std::span<std::byte>, std::uint64_t) {},
-        [&](const IoCompletion& c, std::span<const std::byte> data, std::uint64_t offset) -> std::optional<std::string> {
+        [&](const IoCompletion& c, std::span<const std::byte> data,
+            std::uint64_t offset) -> std::optional<std::string> {
           count(c);
           ++outcome.checked_reads;
           if (auto bad = pattern.check(data, file_.number, offset)) {
@@ -288,22 +302,22 @@ RandPhaseOutcome RandWorker::run_phase(bool write, const RandWindow& window, con
           return std::nullopt;
         });
   }
-  if (queue_->in_flight() > 0) queue_.reset();
   return outcome;
 }
 
 RandStageEnd RandWorker::check_blocks(std::span<const std::uint64_t> offsets, const StampPattern& pattern,
                                       const std::atomic<bool>* cancel, std::int64_t& checked) {
-  if (!queue_) return {false, fmt::format("{}: the I/O queue failed in an earlier stage", file_.path)};
   auto opened = open_file(O_RDONLY | (io_.direct ? O_DIRECT : 0), "to read back written blocks");
   if (!opened) return {false, opened.error().message};
   const FileDescriptor fd(*opened);
+  auto queue = make_queue();  // after fd: goes first, waiting for what is in flight
+  if (!queue) return {false, queue.error().message};
   std::vector<std::byte*> buffers;
   for (const AlignedBuffer& b : buffers_) buffers.push_back(b.get());
   const auto block = static_cast<std::size_t>(io_.block_bytes);
   std::size_t next_index = 0;
-  RandStageEnd end = keep_queue_full(
-      *queue_, buffers, fd.get(), IoRequest::Kind::read, file_.path, cancel,
+  return keep_queue_full(
+      **queue, buffers, fd.get(), IoRequest::Kind::read, file_.path, cancel,
       [&]() -> std::optional<Extent> {
         if (next_index >= offsets.size()) return std::nullopt;
         return Extent{offsets[next_index++], block};
@@ -316,8 +330,6 @@ RandStageEnd RandWorker::check_blocks(std::span<const std::uint64_t> offsets, co
         }
         return std::nullopt;
       });
-  if (queue_->in_flight() > 0) queue_.reset();
-  return end;
 }
 
 }  // namespace assay

@@ -54,9 +54,12 @@ struct RandPhaseOutcome {
   std::vector<std::uint64_t> written_offsets;  ///< a uniform sample of the writes completed
 };
 
+/// Each stage runs on a thread of its own with an I/O queue made on that thread
+/// (io_queue.h); the worker keeps the buffers and the engine chosen at creation.
 class RandWorker {
  public:
-  /// Opens the I/O queue and the aligned buffers (nothing is written yet).
+  /// Chooses the engine (make_io_queue) and allocates the aligned buffers; nothing is
+  /// written yet.
   static Expected<RandWorker> create(RandFile file, const RandIo& io);
 
   const RandFile& file() const { return file_; }
@@ -84,15 +87,15 @@ class RandWorker {
 
   RandWorker() = default;
   Expected<int> open_file(int flags, std::string_view why) const;
+  /// A queue for the calling thread, of the engine chosen at creation.
+  Expected<std::unique_ptr<IoQueue>> make_queue() const;
 
   RandFile file_;
   RandIo io_;
+  std::string engine_;  ///< "io_uring" or "threads", as make_io_queue() chose at creation
   std::string engine_note_;
-  std::vector<AlignedBuffer> buffers_;  ///< depth of them, each of the largest request
-  std::int64_t buffer_bytes_ = 0;
-  // Declared after the buffers so that it goes first: its destructor waits for the
-  // requests still transferring into them.
-  std::unique_ptr<IoQueue> queue_;
+  std::vector<AlignedBuffer> buffers_;  ///< depth of them; the first few hold a layout request
+  std::int64_t buffer_bytes_ = 0;       ///< of a layout request
 };
 
 }  // namespace assay

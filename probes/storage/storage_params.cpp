@@ -71,7 +71,7 @@ Expected<StorageIoPlan> plan_storage_io(const std::string& dir, const std::strin
                                         const std::string& direct_param) {
   StorageIoPlan plan;
   if (direct_param == "off") {
-    plan.mode_note = "buffered (direct=off): fsync before each write clock stops, page cache of the files "
+    plan.mode_note = "buffered (direct=off): writes made durable inside the clock, page cache of the files "
                      "dropped (posix_fadvise DONTNEED) before reading";
     return plan;
   }
@@ -83,7 +83,7 @@ Expected<StorageIoPlan> plan_storage_io(const std::string& dir, const std::strin
                                    path_param, support.detail));
     }
     plan.mode_note = fmt::format(
-        "buffered: O_DIRECT not available here ({}); fsync before each write clock stops, page cache of "
+        "buffered: O_DIRECT not available here ({}); writes made durable inside the clock, page cache of "
         "the files dropped (posix_fadvise DONTNEED) before reading",
         support.detail);
     return plan;

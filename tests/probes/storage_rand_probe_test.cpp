@@ -27,11 +27,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
-fs::path scratch_dir(std::string_view what) {
-  // /var/tmp is disk-backed here (O_DIRECT works); /tmp may be tmpfs elsewhere.
-  return fs::path("/var/tmp") / fmt::format("assay-rand-{}-test-{}", what, ::getpid());
-}
-
 std::string all_notes(const ProbeResult& r) {
   std::string notes;
   for (const auto& n : r.notes) notes += n + "\n";
@@ -40,12 +35,6 @@ std::string all_notes(const ProbeResult& r) {
 
 class StorageRand : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    dir_ = scratch_dir("probe");
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   ParamList params(std::vector<std::pair<std::string, std::string>> sets) const {
     std::vector<ParamOverride> overrides = {{"path", dir_.string(), "test"},
                                             {"size", std::string("8 MiB"), "test"},
@@ -53,10 +42,6 @@ class StorageRand : public ::testing::TestWithParam<std::string> {
                                             {"ramp", std::string("0.1"), "test"}};
     for (auto& [k, v] : sets) overrides.push_back({k, v, "--set " + k});
     return testing::resolved(*probe_, overrides);
-  }
-
-  std::size_t entries_left() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}));
   }
 
   // Every figure positive, percentiles in order, and nothing emitted that is not declared.
@@ -88,7 +73,8 @@ class StorageRand : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(r.subject, "storage");
   }
 
-  fs::path dir_;
+  testing::ScratchDirectory scratch_{"rand-probe"};
+  const fs::path& dir_ = scratch_.path();
   std::unique_ptr<Probe> probe_ = make_storage_rand_probe();
 };
 
@@ -98,7 +84,8 @@ TEST_P(StorageRand, ReadsAndWritesWithPositiveFiguresAndLeavesNothing) {
   const ParamList p = params({{"engine", GetParam()}, {"depth", "8"}});
   ASSERT_TRUE(probe_->check_params(p).ok());
   const ProbeResult r = probe_->run(p, context);
-  if (r.status == ProbeStatus::error && GetParam() == "io_uring" && r.error.find("io_uring cannot be used") != std::string::npos) {
+  if (r.status == ProbeStatus::error && GetParam() == "io_uring" &&
+      r.error.find("io_uring cannot be used") != std::string::npos) {
     GTEST_SKIP() << r.error;
   }
   ASSERT_EQ(r.status, ProbeStatus::ok) << r.error;
@@ -107,7 +94,7 @@ TEST_P(StorageRand, ReadsAndWritesWithPositiveFiguresAndLeavesNothing) {
   EXPECT_THAT(r.validation.detail, HasSubstr("distinct blocks written in the write phase read back"));
   EXPECT_THAT(all_notes(r), HasSubstr("engine " + GetParam()));
   EXPECT_THAT(all_notes(r), HasSubstr("O_DIRECT (alignment"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StorageRand, ::testing::Values("io_uring", "threads"),
@@ -123,7 +110,7 @@ TEST_F(StorageRandModes, BufferedModeSaysSoAndStillChecksEverything) {
   EXPECT_THAT(all_notes(r), HasSubstr("buffered (direct=off)"));
   EXPECT_THAT(all_notes(r), HasSubstr("writes opened O_DSYNC"));
   EXPECT_THAT(all_notes(r), HasSubstr("2 file(s) of 8 MiB"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageRandModes, TheTimedWindowGivesOneSampleASecond) {
@@ -150,7 +137,7 @@ TEST_F(StorageRandModes, ACancelFromAnotherThreadEndsTheRunPromptlyAndLeavesNoth
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
   ASSERT_EQ(r.status, ProbeStatus::error);
   EXPECT_THAT(r.error, HasSubstr("interrupted"));
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageRandModes, ParametersThatCannotWorkAreRefusedUpFrontNamingThem) {
@@ -174,7 +161,7 @@ TEST_F(StorageRandModes, ParametersThatCannotWorkAreRefusedUpFrontNamingThem) {
     const ProbeResult r = probe_->run(params(c.sets), context);
     EXPECT_EQ(r.status, ProbeStatus::error) << c.names;
   }
-  EXPECT_EQ(entries_left(), 0u);
+  EXPECT_EQ(scratch_.entries(), 0u);
 }
 
 TEST_F(StorageRandModes, DeclaresItsParametersWithFiosDefaults) {
@@ -196,12 +183,6 @@ TEST_F(StorageRandModes, DeclaresItsParametersWithFiosDefaults) {
 // the random reads and by the read-back check, naming the file and the offset.
 class RandWorkerOnDisk : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = scratch_dir("worker");
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   void flip_byte(const std::string& path, off_t at) const {
     const int fd = ::open(path.c_str(), O_RDWR);
     ASSERT_GE(fd, 0) << path;
@@ -213,7 +194,8 @@ class RandWorkerOnDisk : public ::testing::Test {
     ::close(fd);
   }
 
-  fs::path dir_;
+  testing::ScratchDirectory scratch_{"rand-worker"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(RandWorkerOnDisk, ACorruptedBlockIsCaughtByTheRandomReadsAndTheReadBack) {

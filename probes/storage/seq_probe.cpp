@@ -42,8 +42,9 @@ Expected<SeqSettings> read_settings(const ParamList& params) {
   s.path = param_text(params, "path");
   s.size_bytes = param_int(params, "size");
   s.block_bytes = param_int(params, "block");
-  s.files = static_cast<int>(param_int(params, "files"));
   s.threads = static_cast<int>(param_int(params, "threads"));
+  s.files = static_cast<int>(param_int(params, "files"));
+  if (s.files == 0) s.files = s.threads;
   s.depth = static_cast<int>(param_int(params, "depth"));
   s.stonewall_seconds = param_real(params, "seconds");
   s.repetitions = static_cast<int>(param_int(params, "repetitions"));
@@ -131,7 +132,9 @@ class StorageSeqProbe final : public Probe {
         storage_size_param(gib, "bytes this node writes and then reads back, spread evenly over its files (each "
                                 "file a whole number of blocks)"),
         storage_block_param(mib, "bytes per write and read request; a multiple of 4 KiB"),
-        storage_files_param(1, "files on this node, shared out among the threads (at least one per thread)"),
+        storage_files_param(0, "files on this node, shared out among the threads (at least one per thread); 0: one "
+                               "per thread",
+                            0),
         storage_threads_param(1),
         storage_depth_param(4, "requests in flight per thread (as fio's iodepth); reading, the checking of one "
                                "block overlaps the transfer of the next"),

@@ -41,8 +41,8 @@ ParamSpec storage_threads_param(std::int64_t default_threads) {
           "threads doing I/O at once on this node (fio's numjobs), each with its own files", 1.0, 1024.0};
 }
 
-ParamSpec storage_files_param(std::int64_t default_files, std::string help) {
-  return {"files", ParamKind::integer, default_files, std::move(help), 1.0, 1e9};
+ParamSpec storage_files_param(std::int64_t default_files, std::string help, double min_files) {
+  return {"files", ParamKind::integer, default_files, std::move(help), min_files, 1e9};
 }
 
 ParamSpec storage_direct_param() {

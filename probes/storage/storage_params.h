@@ -17,7 +17,7 @@ ParamSpec storage_block_param(std::int64_t default_bytes, std::string help);
 ParamSpec storage_depth_param(std::int64_t default_depth, std::string help);
 ParamSpec storage_seconds_param(double default_seconds, std::string help);
 ParamSpec storage_threads_param(std::int64_t default_threads);
-ParamSpec storage_files_param(std::int64_t default_files, std::string help);
+ParamSpec storage_files_param(std::int64_t default_files, std::string help, double min_files = 1);
 ParamSpec storage_direct_param();  ///< `direct`: auto | on | off
 ParamSpec storage_engine_param();  ///< `engine`: auto | io_uring | threads
 

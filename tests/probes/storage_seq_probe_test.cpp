@@ -40,7 +40,7 @@ class StorageSeq : public ::testing::Test {
 TEST_F(StorageSeq, WritesAndReadsBackWithPositiveFiguresAndLeavesNothing) {
   ProbeContext context;
   context.node = "test-node";
-  const ParamList p = params({{"files", "2"}, {"threads", "2"}, {"block", "256 KiB"}});
+  const ParamList p = params({{"threads", "2"}, {"block", "256 KiB"}});
   ASSERT_TRUE(probe_->check_params(p).ok());
   const ProbeResult r = probe_->run(p, context);
   ASSERT_EQ(r.status, ProbeStatus::ok) << r.error;

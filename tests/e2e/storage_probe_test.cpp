@@ -59,7 +59,7 @@ TEST_F(StorageProbeCli, EachProbeMeasuresOnAScratchDirectoryAndCleansUp) {
 TEST_F(StorageProbeCli, SigtermMidRunLeavesNoFiles) {
   for (const int signal_number : {SIGTERM, SIGINT}) {
     const auto r = testing::run_assay_signalled(
-        {"probe", "storage.seq", "--set", "path=" + scratch_.string(), "--set", "size=8 GiB", "--set", "block=64 KiB"},
+        {"probe", "storage.seq", "--set", "path=" + scratch_.string(), "--set", "size=2 GiB", "--set", "block=64 KiB"},
         {}, 700, signal_number);
     EXPECT_NE(r.exit_code, 0) << r.out << r.err;
     EXPECT_THAT(r.out + r.err, HasSubstr("interrupted"));

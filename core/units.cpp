@@ -46,6 +46,16 @@ constexpr PrefixRules kNoPrefix{false, false, false, true};
 // A spelling comes before every shorter one it ends with, so that "IOPS" wins over
 // "OPS", "FLOPS" over "OPS" and "Wh" over "h".
 constexpr std::array kSpellings{
+    // Efficiencies first: "GFLOP/s/W" ends with "W" and "FLOP/s", which must not win.
+    UnitSpelling{"FLOP/s/W", Unit::flop_per_joule, 1, kLarge},
+    UnitSpelling{"FLOPS/W", Unit::flop_per_joule, 1, kLarge},
+    UnitSpelling{"FLOP/J", Unit::flop_per_joule, 1, kLarge},
+    UnitSpelling{"op/s/W", Unit::op_per_joule, 1, kLarge},
+    UnitSpelling{"OPS/W", Unit::op_per_joule, 1, kLarge},
+    UnitSpelling{"OP/J", Unit::op_per_joule, 1, kLarge},
+    UnitSpelling{"op/J", Unit::op_per_joule, 1, kLarge},
+    UnitSpelling{"B/s/W", Unit::byte_per_joule, 1, kBytes},
+    UnitSpelling{"B/J", Unit::byte_per_joule, 1, kBytes},
     UnitSpelling{"FLOP/sec", Unit::flop_per_s, 1, kLarge},
     UnitSpelling{"FLOP/s", Unit::flop_per_s, 1, kLarge},
     UnitSpelling{"Flop/s", Unit::flop_per_s, 1, kLarge},
@@ -164,6 +174,9 @@ std::string_view unit_noun(Unit unit) {
     case Unit::hertz: return "a frequency";
     case Unit::watt: return "a power";
     case Unit::joule: return "an energy";
+    case Unit::flop_per_joule: return "a compute efficiency";
+    case Unit::op_per_joule: return "an operation efficiency";
+    case Unit::byte_per_joule: return "a data-movement efficiency";
     case Unit::ratio: return "a ratio";
   }
   return "a figure";
@@ -401,6 +414,9 @@ std::string_view unit_symbol(Unit unit) {
     case Unit::hertz: return "Hz";
     case Unit::watt: return "W";
     case Unit::joule: return "J";
+    case Unit::flop_per_joule: return "FLOP/J";
+    case Unit::op_per_joule: return "op/J";
+    case Unit::byte_per_joule: return "B/J";
     case Unit::ratio: return "1";
   }
   return "?";
@@ -408,7 +424,8 @@ std::string_view unit_symbol(Unit unit) {
 
 std::optional<Unit> unit_from_symbol(std::string_view symbol) {
   for (Unit u : {Unit::flop_per_s, Unit::op_per_s, Unit::byte_per_s, Unit::byte, Unit::second, Unit::hertz,
-                 Unit::watt, Unit::joule, Unit::ratio})
+                 Unit::watt, Unit::joule, Unit::flop_per_joule, Unit::op_per_joule, Unit::byte_per_joule,
+                 Unit::ratio})
     if (unit_symbol(u) == symbol) return u;
   return std::nullopt;
 }
@@ -423,6 +440,9 @@ std::string_view unit_description(Unit unit) {
     case Unit::hertz: return "a frequency (e.g. '2.4 GHz')";
     case Unit::watt: return "a power (e.g. '700 W')";
     case Unit::joule: return "an energy (e.g. '3.6 MJ')";
+    case Unit::flop_per_joule: return "a compute efficiency (e.g. '50 GFLOP/J', the same as GFLOP/s per W)";
+    case Unit::op_per_joule: return "an operation efficiency (e.g. '2 TOP/J')";
+    case Unit::byte_per_joule: return "a data-movement efficiency (e.g. '1.5 GB/J')";
     case Unit::ratio: return "a ratio (e.g. '0.9' or '90%')";
   }
   return "a figure";

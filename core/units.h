@@ -21,11 +21,14 @@ enum class Unit {
   hertz,       ///< "Hz"
   watt,        ///< "W"
   joule,       ///< "J"
+  flop_per_joule,  ///< "FLOP/J" energy efficiency of compute (= FLOP/s per W)
+  op_per_joule,    ///< "op/J" energy efficiency of other operations (= op/s per W)
+  byte_per_joule,  ///< "B/J" energy efficiency of data movement (= B/s per W)
   ratio,       ///< "1" dimensionless (fractions, PUE, coefficients of variation)
 };
 
 /// The symbol stored in results and plans: "FLOP/s", "op/s", "B/s", "B", "s", "Hz",
-/// "W", "J", "1".
+/// "W", "J", "FLOP/J", "op/J", "B/J", "1".
 std::string_view unit_symbol(Unit unit);
 
 /// The inverse of unit_symbol(); nullopt for anything else.

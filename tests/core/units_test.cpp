@@ -238,9 +238,19 @@ TEST(Units, ParseAsChecksTheDimension) {
   EXPECT_DOUBLE_EQ(ratio->value, 0.9);
 }
 
+TEST(Units, EnergyEfficiencies) {
+  expect_figure("50 GFLOP/J", 50e9, Unit::flop_per_joule);
+  expect_figure("50 GFLOPS/W", 50e9, Unit::flop_per_joule);
+  expect_figure("50 GFLOP/s/W", 50e9, Unit::flop_per_joule);
+  expect_figure("2 TOP/J", 2e12, Unit::op_per_joule);
+  expect_figure("1.5 GB/J", 1.5e9, Unit::byte_per_joule);
+  EXPECT_EQ(format_quantity(5.2e10, Unit::flop_per_joule), "52 GFLOP/J");
+}
+
 TEST(Units, Symbols) {
   for (Unit u : {Unit::flop_per_s, Unit::op_per_s, Unit::byte_per_s, Unit::byte, Unit::second, Unit::hertz,
-                 Unit::watt, Unit::joule, Unit::ratio}) {
+                 Unit::watt, Unit::joule, Unit::flop_per_joule, Unit::op_per_joule,
+                 Unit::byte_per_joule, Unit::ratio}) {
     const auto back = unit_from_symbol(unit_symbol(u));
     ASSERT_TRUE(back.has_value()) << unit_symbol(u);
     EXPECT_EQ(*back, u);

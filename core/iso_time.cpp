@@ -50,10 +50,15 @@ std::string compact_utc(system_clock::time_point t) {
                      time.hours().count(), time.minutes().count(), time.seconds().count());
 }
 
-std::optional<system_clock::time_point> parse_iso_utc(std::string_view text) {
+namespace {
+
+// ISO-8601 date and time; `lenient` also takes a space for the 'T' and a UTC offset
+// (+08:00, -0500) for the 'Z', as meters and PDUs write them.
+std::optional<system_clock::time_point> parse_iso(std::string_view text, bool lenient) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  const bool separator = literal(text, 10, 'T') || (lenient && literal(text, 10, ' '));
   if (!digits(text, 0, 4, y) || !literal(text, 4, '-') || !digits(text, 5, 2, mo) || !literal(text, 7, '-') ||
-      !digits(text, 8, 2, d) || !literal(text, 10, 'T') || !digits(text, 11, 2, h) ||
+      !digits(text, 8, 2, d) || !separator || !digits(text, 11, 2, h) ||
       !literal(text, 13, ':') || !digits(text, 14, 2, mi) || !literal(text, 16, ':') ||
       !digits(text, 17, 2, s))
     return std::nullopt;
@@ -72,11 +77,33 @@ std::optional<system_clock::time_point> parse_iso_utc(std::string_view text) {
     for (std::size_t i = count; i < 9; ++i) value *= 10;
     fraction = nanoseconds{value};
   }
-  if (!literal(text, pos, 'Z') || pos + 1 != text.size()) return std::nullopt;
+  minutes offset{0};
+  if (literal(text, pos, 'Z') && pos + 1 == text.size()) {
+    // UTC
+  } else if (lenient && (literal(text, pos, '+') || literal(text, pos, '-'))) {
+    const int sign = text[pos] == '-' ? -1 : 1;
+    int oh = 0, om = 0;
+    const bool colon = literal(text, pos + 3, ':');
+    const std::size_t minutes_at = pos + (colon ? 4 : 3);
+    if (!digits(text, pos + 1, 2, oh) || !digits(text, minutes_at, 2, om) || minutes_at + 2 != text.size() ||
+        oh > 23 || om > 59)
+      return std::nullopt;
+    offset = sign * (hours{oh} + minutes{om});
+  } else {
+    return std::nullopt;
+  }
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  const auto since_epoch = sys_days{date}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s} + fraction;
+  // Local time = UTC + offset, so UTC = local time - offset.
+  const auto since_epoch =
+      sys_days{date}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s} + fraction - offset;
   return system_clock::time_point{duration_cast<system_clock::duration>(since_epoch)};
 }
+
+}  // namespace
+
+std::optional<system_clock::time_point> parse_iso_utc(std::string_view text) { return parse_iso(text, false); }
+
+std::optional<system_clock::time_point> parse_iso8601(std::string_view text) { return parse_iso(text, true); }
 
 }  // namespace assay

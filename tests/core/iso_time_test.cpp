@@ -90,3 +90,25 @@ TEST(IsoTime, SafeFromManyThreads) {
 
 }  // namespace
 }  // namespace assay
+
+namespace assay {
+namespace {
+
+TEST(IsoTime, MeterTimestampsWithOffsetsAndSpaces) {
+  const auto utc = parse_iso_utc("2026-11-22T01:02:03Z");
+  ASSERT_TRUE(utc.has_value());
+  EXPECT_EQ(parse_iso8601("2026-11-22T01:02:03Z"), utc);
+  EXPECT_EQ(parse_iso8601("2026-11-22 01:02:03Z"), utc);
+  EXPECT_EQ(parse_iso8601("2026-11-22T09:02:03+08:00"), utc);
+  EXPECT_EQ(parse_iso8601("2026-11-21T20:02:03-0500"), utc);
+  const auto fraction = parse_iso8601("2026-11-22T01:02:03.250000+00:00");
+  ASSERT_TRUE(fraction.has_value());
+  EXPECT_EQ(*fraction - *utc, std::chrono::milliseconds(250));
+  EXPECT_FALSE(parse_iso8601("2026-11-22T01:02:03").has_value()) << "a time without a zone is ambiguous";
+  EXPECT_FALSE(parse_iso8601("2026-11-22T01:02:03+8").has_value());
+  EXPECT_FALSE(parse_iso8601("2026-11-22T01:02:03+08:00x").has_value());
+  EXPECT_FALSE(parse_iso_utc("2026-11-22 01:02:03Z").has_value()) << "the strict form stays strict";
+}
+
+}  // namespace
+}  // namespace assay

@@ -62,12 +62,18 @@ int probe_command(const std::vector<std::string>& args, CommandIo& io) {
   std::vector<std::string> sets;
   bool json = false;
   int deadline_s = 30 * 60;
+  std::string power = "auto";
   app.add_option("NAME", name, "probe name, e.g. cpu.fma")->required();
   app.add_option("--set", sets, "parameter as key=value (repeatable), e.g. --set threads=2");
   app.add_flag("--json", json, "print the result as JSON (schema assay.result/1, an array) and nothing else");
   app.add_option("--deadline", deadline_s, "seconds before the probe is stopped")
       ->capture_default_str()
       ->check(CLI::Range(1, 7 * 24 * 3600).description("1 s to one week"));
+  app.add_option("--power", power,
+                 "power sampled beside the probe: auto (every local source that answers: powercap, hwmon, nvml), "
+                 "off, or one of powercap, hwmon, nvml (a BMC or meter: plans' [power], or the power.sample probe)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "off", "powercap", "hwmon", "nvml"}));
   if (auto code = parse_arguments(app, "probe", args, io)) return *code;
 
   const ProbeRegistry& registry = ProbeRegistry::builtin();
@@ -95,6 +101,9 @@ int probe_command(const std::vector<std::string>& args, CommandIo& io) {
     own_fleet = std::make_unique<FleetCoordinator>(*alone);
   }
   FleetCoordinator& fleet = io.fleet ? *io.fleet : *own_fleet;
+  PowerSetup power_setup;
+  power_setup.sources = power == "off" ? std::vector<std::string>{} : std::vector<std::string>{power};
+  fleet.set_power(power_setup);
   if (auto started = fleet.start(std::chrono::seconds(120), [](const std::string& node) {
         return collect_node_inventory(node);
       });

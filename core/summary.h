@@ -42,6 +42,10 @@ struct FleetOutlier {
 /// from the run's ok results, as one group (docs/verdicts-and-bundle.md "Fleet").
 struct FleetStat {
   std::string key;
+  /// Empty, or what narrows the group beyond the key: power figures are compared across
+  /// nodes per probe and domain ("package-0 during cpu.fma"), since a node's power under
+  /// FMA load says nothing about its power under STREAM.
+  std::string scope;
   Unit unit = Unit::ratio;
   Better better = Better::higher;
   std::size_t n = 0;      ///< entries: (node, subject) values

@@ -13,8 +13,9 @@ Json fleet_json(const FleetStat& f) {
   for (const auto& o : f.outliers) {
     outliers.push_back({{"node", o.node}, {"subject", o.subject}, {"value", o.value}});
   }
-  return {{"key", f.key},
-          {"unit", unit_symbol(f.unit)},
+  Json json{{"key", f.key}};
+  if (!f.scope.empty()) json["scope"] = f.scope;
+  json.update(Json{{"unit", unit_symbol(f.unit)},
           {"better", f.better == Better::higher ? "higher" : "lower"},
           {"n", f.n},
           {"nodes", f.nodes},
@@ -25,7 +26,8 @@ Json fleet_json(const FleetStat& f) {
           {"cv", f.cv},
           {"mad", f.mad},
           {"outlier_limit", optional_json(f.outlier_limit)},
-          {"outliers", std::move(outliers)}};
+          {"outliers", std::move(outliers)}});
+  return json;
 }
 
 Json grid_json(const LinkMatrix::Grid& grid) {
@@ -49,6 +51,7 @@ Expected<FleetStat> fleet_from_json(const Json& json, const std::string& where) 
   JsonFields f(json, where);
   FleetStat s;
   s.key = f.text("key");
+  s.scope = f.optional_text("scope");
   const std::string unit = f.text("unit");
   const std::string better = f.text("better");
   const std::int64_t n = f.integer("n");

@@ -39,10 +39,14 @@ std::string header(const std::vector<std::string>& cells) {
 // Fleet verdicts compare with a figure of the fleet, not with a rated one: the spread
 // with the plan's largest cv, an outlier with the fleet median.
 bool is_fleet_outlier(const Summary& s, const Verdict& v) {
-  const FleetStat* f = find_fleet_stat(s, v.key);
-  if (!f || v.rated != f->median) return false;
-  return std::any_of(f->outliers.begin(), f->outliers.end(),
-                     [&](const FleetOutlier& o) { return o.node == v.node && o.subject == v.subject; });
+  // A power figure has a group per probe and domain; its outlier verdicts name the scope.
+  return std::any_of(s.fleet.begin(), s.fleet.end(), [&](const FleetStat& f) {
+    if (f.key != v.key || v.rated != f.median) return false;
+    const std::string& subject = f.scope.empty() ? v.subject : f.scope;
+    return std::any_of(f.outliers.begin(), f.outliers.end(), [&](const FleetOutlier& o) {
+      return o.node == v.node && (f.scope.empty() ? o.subject : f.scope) == subject;
+    });
+  });
 }
 
 std::string reference_label(const Summary& s, const Verdict& v) {
@@ -192,9 +196,11 @@ std::string entry_name(const FleetOutlier& o) {
   return link != o.subject ? link : o.node + " " + o.subject;
 }
 
-const Verdict* spread_verdict(const Summary& s, const std::string& key) {
+const Verdict* spread_verdict(const Summary& s, const FleetStat& f) {
   for (const auto& v : s.verdicts) {
-    if (v.node == fleet_node && v.key == key) return &v;
+    if (v.node == fleet_node && v.key == f.key && (f.scope.empty() || v.subject.starts_with(f.scope + ":"))) {
+      return &v;
+    }
   }
   return nullptr;
 }
@@ -209,12 +215,13 @@ std::string limit_cell(const FleetStat& f) {
 void write_fleet(std::string& out, const Summary& s) {
   if (s.fleet.empty()) return;
   out += "## Fleet\n\n";
-  out += "Each metric measured on two or more nodes, all its (node, subject) values as one group: "
+  out += "Each metric measured on two or more nodes, all its (node, subject) values as one group "
+         "(power figures: one group per probe and domain): "
          "the spread is judged against the plan's `fleet_max_cv`; outliers lie beyond the limit, "
          "`fleet_outlier_mads` MADs from the median on the bad side (docs/verdicts-and-bundle.md).\n\n";
   out += header({"Metric", "Entries", "Median", "Min .. max", "CV", "MAD", "Spread", "Limit", "Outliers"});
   for (const auto& f : s.fleet) {
-    const Verdict* spread = spread_verdict(s, f.key);
+    const Verdict* spread = spread_verdict(s, f);
     std::string outliers;
     if (!f.outlier_limit) {
       outliers = "not judged (fewer than 3 entries)";
@@ -228,7 +235,7 @@ void write_fleet(std::string& out, const Summary& s) {
                               format_ratio(f.median != 0 ? std::optional(o.value / f.median) : std::nullopt));
     }
     if (f.outliers.size() > kMaxListed) outliers += fmt::format("; and {} more", f.outliers.size() - kMaxListed);
-    out += row({"`" + f.key + "`", fmt::format("{} on {} nodes", f.n, f.nodes), format_quantity(f.median, f.unit),
+    out += row({"`" + f.key + "`" + (f.scope.empty() ? "" : " (" + f.scope + ")"), fmt::format("{} on {} nodes", f.n, f.nodes), format_quantity(f.median, f.unit),
                 format_quantity(f.min, f.unit) + " .. " + format_quantity(f.max, f.unit),
                 fmt::format("{:.2f}%", f.cv * 100.0), format_quantity(f.mad, f.unit),
                 spread ? fmt::format("{} (cv <= {:g}%)", verdict_status_name(spread->status),

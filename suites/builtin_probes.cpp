@@ -5,6 +5,8 @@
 #include "probes/interconnect/collective_probe.h"
 #include "probes/interconnect/p2p_probe.h"
 #include "probes/memory/stream_probe.h"
+#include "probes/power/power_sample_probe.h"
+#include "probes/power/pue_probe.h"
 #include "probes/storage/meta_probe.h"
 #include "probes/storage/rand_probe.h"
 #include "probes/storage/seq_probe.h"
@@ -23,6 +25,8 @@ const ProbeRegistry& ProbeRegistry::builtin() {
     r.add(make_storage_seq_probe());
     r.add(make_storage_rand_probe());
     r.add(make_storage_meta_probe());
+    r.add(make_power_sample_probe());
+    r.add(make_power_pue_probe());
     return r;
   }();
   return registry;

@@ -534,10 +534,23 @@ std::optional<Unit> unit_for_metric_key(std::string_view key) {
   // An aggregate over nodes (storage.seq.read_aggregate) has its figure's unit.
   std::string_view figure = parts.back();
   if (figure.ends_with("_aggregate")) figure.remove_suffix(std::string_view("_aggregate").size());
+  // An efficiency (cpu.fma.fp64_per_watt) is its rate's unit per watt.
+  if (figure.ends_with("_per_watt")) {
+    std::string rate_key(family);
+    rate_key.append(".").append(probe).append(".").append(figure.substr(0, figure.size() - 9));
+    const auto rate = unit_for_metric_key(rate_key);
+    if (rate == Unit::flop_per_s) return Unit::flop_per_joule;
+    if (rate == Unit::op_per_s) return Unit::op_per_joule;
+    if (rate == Unit::byte_per_s) return Unit::byte_per_joule;
+    return std::nullopt;
+  }
   const auto has = [&](std::string_view word) { return figure.find(word) != std::string_view::npos; };
   if (family == "power") {
     if (has("energy") || has("joule")) return Unit::joule;
-    if (figure == "pue") return Unit::ratio;
+    if (figure == "pue" || probe == "pue") {
+      if (figure == "period") return Unit::second;
+      return has("energy") ? Unit::joule : Unit::ratio;
+    }
     return Unit::watt;
   }
   if (has("latency")) return Unit::second;

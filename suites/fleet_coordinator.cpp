@@ -159,7 +159,7 @@ FleetCoordinator::StepOutcome FleetCoordinator::run_step(std::size_t index, cons
       deliver(skipped_result(name, nodes_[static_cast<std::size_t>(r)].name, "not built into this assay"));
     }
   } else {
-    fleet::Step step{index, name, params, live_ranks(), deadline.limit, deadline.grace};
+    fleet::Step step{index, name, params, live_ranks(), deadline.limit, deadline.grace, power_setup_};
     const std::string command = fleet::step_message(step).dump();
     std::vector<std::size_t> pending;
     for (const int r : step.members) {
@@ -192,7 +192,8 @@ FleetCoordinator::StepOutcome FleetCoordinator::run_step(std::size_t index, cons
                                  peers.error().message);
       deliver(std::move(failed));
     } else {
-      GuardedRun own = run_probe_guarded(*probe, params, context, deadline);
+      if (power_setup_ && !power_) power_ = std::make_unique<PowerMonitor>(*power_setup_, own_name());
+      GuardedRun own = run_probe_guarded(*probe, params, context, deadline, power_.get());
       outcome.interrupted = own.interrupted;
       deliver(std::move(own.result));
     }
@@ -269,6 +270,11 @@ FleetCoordinator::StepOutcome FleetCoordinator::run_step(std::size_t index, cons
     if (!missing_names.empty()) outcome.text += fmt::format("; missing: {}", fmt::join(missing_names, ", "));
   }
   return outcome;
+}
+
+void FleetCoordinator::set_power(PowerSetup setup) {
+  power_setup_ = std::move(setup);
+  power_.reset();
 }
 
 void FleetCoordinator::finish() {

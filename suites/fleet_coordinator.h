@@ -9,12 +9,15 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result_json.h"
 #include "core/summary.h"
 #include "probes/common/communicator.h"
+#include "probes/power/power_monitor.h"
+#include "probes/power/power_setup.h"
 #include "probes/probe.h"
 #include "suites/probe_runner.h"
 
@@ -62,6 +65,9 @@ class FleetCoordinator {
   /// its node counts as missing (default 10 s; tests shorten it).
   void set_delivery_margin(std::chrono::milliseconds margin) { delivery_margin_ = margin; }
 
+  /// Samples power beside every following step on every node (the plan's [power]).
+  void set_power(PowerSetup setup);
+
  private:
   struct Node {
     std::string name;
@@ -82,6 +88,8 @@ class FleetCoordinator {
   std::unique_ptr<Communicator> peers_;
   std::vector<int> peer_ranks_;
   std::chrono::milliseconds delivery_margin_{std::chrono::seconds(10)};
+  std::optional<PowerSetup> power_setup_;
+  std::unique_ptr<PowerMonitor> power_;  // this node's, opened at the first step
 };
 
 }  // namespace assay

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "suites/catalog.h"
 #include "suites/fleet_stats.h"
 
 namespace assay {
@@ -17,7 +18,13 @@ struct Entry {
   const ProbeResult* result = nullptr;
   const Metric* metric = nullptr;
   std::string subject;
+  std::string scope;  // FleetStat::scope
 };
+
+// Power figures form a group per probe and domain; every other key is one group.
+std::string scope_of(const ProbeResult& r, const Metric& m, const std::string& subject) {
+  return metric_family(m.key) == "power" ? fmt::format("{} during {}", subject, r.probe) : std::string();
+}
 
 std::string origin_text(const EffectiveCriterion& c) {
   return c.fleet_origin == "default" ? "" : fmt::format(" [criteria \"{}\"]", c.fleet_origin);
@@ -30,7 +37,8 @@ std::string group_text(std::size_t n, std::size_t nodes) {
 Verdict spread_verdict(const FleetStat& stat, const EffectiveCriterion& c) {
   Verdict v;
   v.node = std::string(fleet_node);
-  v.subject = group_text(stat.n, stat.nodes);
+  v.subject = stat.scope.empty() ? group_text(stat.n, stat.nodes)
+                                  : fmt::format("{}: {}", stat.scope, group_text(stat.n, stat.nodes));
   v.key = stat.key;
   v.unit = Unit::ratio;
   v.measured = stat.cv;
@@ -53,7 +61,7 @@ Verdict outlier_verdict(const Entry& e, const FleetStat& stat, const GroupSpread
   const double limit = *spread.outlier_limit;
   Verdict v;
   v.node = e.result->node;
-  v.subject = e.subject;
+  v.subject = e.scope.empty() ? e.subject : e.scope;
   v.key = stat.key;
   v.unit = stat.unit;
   v.measured = m.value;
@@ -94,17 +102,20 @@ FleetJudgement judge_fleet(const Plan& plan, std::span<const ProbeResult> result
     if (r.status != ProbeStatus::ok) continue;
     for (const auto& m : r.metrics) {
       if (m.samples.empty() || !std::isfinite(m.value)) continue;
-      auto& group = groups[m.key];
+      const std::string subject = m.subject.empty() ? r.subject : m.subject;
+      const std::string scope = scope_of(r, m, subject);
+      auto& group = groups[scope.empty() ? m.key : m.key + " " + scope];
       // One key has one unit and direction; an entry that disagrees cannot be compared.
       if (!group.empty() && (group.front().metric->unit != m.unit || group.front().metric->better != m.better)) {
         continue;
       }
-      group.push_back({&r, &m, m.subject.empty() ? r.subject : m.subject});
+      group.push_back({&r, &m, subject, scope});
     }
   }
 
   FleetJudgement out;
-  for (const auto& [key, entries] : groups) {
+  for (const auto& [group_id, entries] : groups) {
+    const std::string& key = entries.front().metric->key;
     std::set<std::string> nodes;
     std::vector<double> values;
     for (const auto& e : entries) {
@@ -118,6 +129,7 @@ FleetJudgement judge_fleet(const Plan& plan, std::span<const ProbeResult> result
 
     FleetStat stat;
     stat.key = key;
+    stat.scope = entries.front().scope;
     stat.unit = first.unit;
     stat.better = first.better;
     stat.n = spread.n;

@@ -7,13 +7,15 @@
 namespace assay::fleet {
 
 Json step_message(const Step& step) {
-  return Json{{"type", "step"},
-              {"index", step.index},
-              {"probe", step.probe},
-              {"params", to_json(step.params)},
-              {"members", step.members},
-              {"limit_s", step.limit.count()},
-              {"grace_s", step.grace.count()}};
+  Json message{{"type", "step"},
+               {"index", step.index},
+               {"probe", step.probe},
+               {"params", to_json(step.params)},
+               {"members", step.members},
+               {"limit_s", step.limit.count()},
+               {"grace_s", step.grace.count()}};
+  if (step.power) message["power"] = to_json(*step.power);
+  return message;
 }
 
 Expected<Step> step_from_message(const Json& message) {
@@ -29,6 +31,11 @@ Expected<Step> step_from_message(const Json& message) {
   auto list = params_from_json(*params, "step message.params");
   if (!list) return list.error();
   step.params = std::move(*list);
+  if (message.contains("power")) {
+    auto power = power_setup_from_json(message["power"], "step message.power");
+    if (!power) return internal_error(power.error().message);
+    step.power = std::move(*power);
+  }
   for (const auto& m : *members) {
     if (!m.is_number_integer()) return internal_error("step message: members must be rank numbers");
     step.members.push_back(m.get<int>());

@@ -8,16 +8,18 @@
 //   0 -> worker   {"type":"welcome","names":["gpu-017", ...],"rank":3}
 //   worker -> 0   {"type":"inventory","inventory":{...}}
 //   0 -> worker   {"type":"step","index":2,"probe":"interconnect.p2p","params":{...},
-//                  "members":[0,1,3],"limit_s":1800,"grace_s":30}
+//                  "members":[0,1,3],"limit_s":1800,"grace_s":30,"power":{...}}
 //   worker -> 0   {"type":"result","index":2,"result":{assay.result/1}}
 //   0 -> worker   {"type":"finish","all_nodes_answered":true}
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/params.h"
 #include "core/result_json.h"
+#include "probes/power/power_setup.h"
 
 namespace assay::fleet {
 
@@ -32,6 +34,8 @@ struct Step {
   std::vector<int> members;  ///< world ranks taking part, ascending
   std::chrono::seconds limit{30 * 60};
   std::chrono::seconds grace{30};
+  /// The power sampling beside the probe (the plan's [power]); absent: none.
+  std::optional<PowerSetup> power;
 };
 
 Json step_message(const Step& step);

@@ -126,12 +126,23 @@ class Worker {
                                  say(node, probe_name + " did not stop after being cancelled; this node ends here");
                                  std::_Exit(exit_incomplete);
                                }};
-        result = run_probe_guarded(*probe, step.params, context, deadline).result;
+        result = run_probe_guarded(*probe, step.params, context, deadline, power_for(step)).result;
       }
     }
     result.node = name_;
     const Json reply{{"type", "result"}, {"index", step.index}, {"result", to_json(result)}};
     return send(reply);
+  }
+
+  // The sources are opened once per run (the setup is the same in every step).
+  PowerMonitor* power_for(const fleet::Step& step) {
+    if (!step.power) return nullptr;
+    const std::string setup = to_json(*step.power).dump();
+    if (!power_ || setup != power_setup_) {
+      power_ = std::make_unique<PowerMonitor>(*step.power, name_);
+      power_setup_ = setup;
+    }
+    return power_.get();
   }
 
   bool send(const Json& message) {
@@ -146,6 +157,8 @@ class Worker {
   std::vector<std::string> names_;
   std::unique_ptr<Communicator> peers_;
   std::vector<int> peer_ranks_;
+  std::unique_ptr<PowerMonitor> power_;
+  std::string power_setup_;  // the JSON text power_ was opened for
 };
 
 }  // namespace

@@ -13,7 +13,9 @@
 
 #include "core/text_match.h"
 #include "probes/common/host_topology.h"
+#include "probes/power/power_attribution.h"
 #include "suites/plan_criteria.h"
+#include "suites/plan_power.h"
 #include "suites/plan_probes.h"
 #include "suites/rated.h"
 #include "suites/toml_reader.h"
@@ -21,7 +23,7 @@
 namespace assay {
 namespace {
 
-const std::vector<std::string> top_keys = {"system", "node", "rated", "criteria", "run", "probes"};
+const std::vector<std::string> top_keys = {"system", "node", "rated", "criteria", "run", "probes", "power"};
 const std::vector<std::string> system_keys = {"name", "nodes", "description"};
 const std::vector<std::string> node_keys = {"cpu", "cpu_sockets", "gpu", "gpus"};
 const std::vector<std::string> run_keys = {"suite", "probes"};
@@ -42,6 +44,12 @@ class PlanReader {
       for (const auto& m : p->metrics()) {
         probe_units_.emplace(m.key, m.unit);
         known_units_.emplace(m.key, m.unit);
+        // Where power is sampled, the rates of compute and memory probes get an
+        // efficiency figure too (docs/probes/power.md).
+        if (const auto efficiency = efficiency_figure(m.key, m.unit)) {
+          probe_units_.emplace(efficiency->key, efficiency->unit);
+          known_units_.emplace(efficiency->key, efficiency->unit);
+        }
       }
     }
     for (const auto& e : catalog.entries()) {
@@ -63,6 +71,7 @@ class PlanReader {
       read_criteria(*t, rule_match_keys(), plan_.file, plan_.criteria, issues_);
     }
     read_probes(section(root, "probes"));
+    if (const auto* t = section(root, "power")) read_power(*t, plan_.power, issues_);
     if (!issues_.any()) merge_catalog_figures();
     if (issues_.any()) return issues_.error();
     if (suite_error_) return *suite_error_;

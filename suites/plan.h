@@ -12,6 +12,7 @@
 #include "core/expected.h"
 #include "core/params.h"
 #include "core/units.h"
+#include "probes/power/power_setup.h"
 #include "suites/catalog.h"
 #include "suites/probe_registry.h"
 
@@ -100,6 +101,8 @@ struct Plan {
   Criteria criteria;
   std::string suite = "quick";  ///< the preset the probe list and parameters started from
   std::vector<PlannedProbe> probes;  ///< in run order, parameters fully resolved
+  /// What is sampled beside every probe ([power]; default: the local sources).
+  PowerSetup power;
   /// Probes the suite names that this assay was built without (e.g. gpu.* without
   /// CUDA); the runner reports each as SKIP "not built into this assay".
   std::vector<std::string> unavailable_probes;

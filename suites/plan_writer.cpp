@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "suites/plan.h"
+#include "suites/plan_power.h"
 #include "suites/plan_probes.h"
 #include "suites/toml_reader.h"
 
@@ -158,6 +159,7 @@ std::string plan_to_toml(const Plan& plan) {
   write_system_and_node(plan, out);
   write_rated(plan, out);
   write_criteria(plan, out);
+  write_power(plan.power, out);
   write_run_and_probes(plan, out);
   return out.str();
 }

@@ -20,12 +20,15 @@ ProbeResult skipped_result(std::string probe, std::string node, std::string reas
 }
 
 GuardedRun run_probe_guarded(const Probe& probe, const ParamList& params, ProbeContext context,
-                             const ProbeDeadline& deadline) {
+                             const ProbeDeadline& deadline, PowerMonitor* power) {
   std::atomic<bool> cancel{false};
   context.cancel = &cancel;
   GuardedRun run;
   ProbeWatchdog watchdog(cancel, deadline.limit, deadline.grace, deadline.on_abandon);
+  const bool sampled = power && PowerMonitor::samples(probe.name()) && probe.availability().available;
+  if (sampled) power->begin();
   run.result = run_probe(probe, params, context);
+  if (sampled) power->end(run.result);
   if (cancel.load() && run.result.status != ProbeStatus::skipped) {
     run.result.status = ProbeStatus::error;
     if (watchdog.deadline_passed()) {

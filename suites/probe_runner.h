@@ -8,6 +8,7 @@
 
 #include "core/params.h"
 #include "core/result.h"
+#include "probes/power/power_monitor.h"
 #include "probes/probe.h"
 #include "suites/plan.h"
 #include "suites/probe_registry.h"
@@ -33,9 +34,10 @@ struct GuardedRun {
 /// run_probe() with `context.cancel` driven by a watchdog: at the deadline or on an
 /// interrupt the probe is asked to stop, and a result it returns after that is an error
 /// saying which ("stopped at its deadline of N s", "interrupted"). `context.cancel` is
-/// replaced.
+/// replaced. With `power`, the probe's window is sampled and its power figures attached
+/// (PowerMonitor::samples() says for which probes).
 GuardedRun run_probe_guarded(const Probe& probe, const ParamList& params, ProbeContext context,
-                             const ProbeDeadline& deadline);
+                             const ProbeDeadline& deadline, PowerMonitor* power = nullptr);
 
 /// Checks every available probe of the plan against this machine (Probe::check_params)
 /// before a run starts; the error names the plan file and the probe.

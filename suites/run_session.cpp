@@ -58,6 +58,7 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
     own_fleet = std::make_unique<FleetCoordinator>(*alone);
   }
   FleetCoordinator& fleet = options.fleet ? *options.fleet : *own_fleet;
+  fleet.set_power(plan.power);
 
   RunOutcome outcome;
   SessionState state;

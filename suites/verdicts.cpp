@@ -68,8 +68,27 @@ Verdict measured_verdict(const Metric& m, const ProbeResult& r, VerdictStatus st
   return v;
 }
 
+// Power figures and PUE are rated as limits (a power budget, a GPU's TDP, the
+// contracted PUE): any amount above is a failure, so no fraction of slack applies.
+bool is_limit(const Metric& m) { return metric_family(m.key) == "power" && m.better == Better::lower; }
+
+Verdict judge_limit(const Metric& m, const ProbeResult& r, const RatedValue& rated) {
+  Verdict v = measured_verdict(m, r, VerdictStatus::pass);
+  v.rated = rated.quantity.value;
+  v.source = rated.source;
+  v.derived = rated.derived;
+  v.ratio = rated.quantity.value != 0 ? m.value / rated.quantity.value : 0.0;
+  const std::string limit_text = format_quantity(rated.quantity);
+  v.criterion = fmt::format("measured <= the limit ({})", limit_text);
+  v.status = m.value <= rated.quantity.value ? VerdictStatus::pass : VerdictStatus::fail;
+  v.message = fmt::format("{} is {:.1f}% of the limit {}", format_quantity(m.value, m.unit), *v.ratio * 100.0,
+                          limit_text);
+  return v;
+}
+
 Verdict judge_metric(const Metric& m, const ProbeResult& r, const RatedValue& rated,
                      const EffectiveCriterion& criterion) {
+  if (is_limit(m)) return judge_limit(m, r, rated);
   Verdict v = measured_verdict(m, r, VerdictStatus::pass);
   v.rated = rated.quantity.value;
   v.source = rated.source;

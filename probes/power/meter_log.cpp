@@ -171,7 +171,10 @@ Expected<MeterWindow> meter_window(const MeterLog& log, Clock::time_point from, 
   if (first != log.rows.begin()) --first;
   auto last = std::lower_bound(log.rows.begin(), log.rows.end(), to,
                                [](const MeterRow& row, Clock::time_point at) { return row.at < at; });
-  for (auto it = first; it != last; ++it) {
+  // An energy counter's difference is exact however far apart its readings are (a
+  // facility meter may be read monthly); power readings are interpolated, so a long
+  // gap between them would be a guess.
+  for (auto it = first; log.quantity == MeterQuantity::power && it != last; ++it) {
     if ((it + 1)->at - it->at > max_gap) {
       return environment_error(fmt::format("meter log {}: {:.0f} s between lines {} and {}, more than the {} s a "
                                            "reading may be apart",

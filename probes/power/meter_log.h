@@ -53,8 +53,9 @@ struct MeterWindow {
 
 /// Power logs: the trapezoid integral over [from, to], readings interpolated linearly
 /// at the edges. Energy logs: the counter's interpolated difference. Errors name the
-/// file: a span the log does not cover (which end, and the log's period), or a gap
-/// between two rows inside the span longer than `max_gap` (naming their lines).
+/// file: a span the log does not cover (which end, and the log's period), or, in a
+/// power log, a gap between two rows inside the span longer than `max_gap` (naming
+/// their lines).
 Expected<MeterWindow> meter_window(const MeterLog& log, std::chrono::system_clock::time_point from,
                                    std::chrono::system_clock::time_point to,
                                    std::chrono::seconds max_gap = std::chrono::minutes(15));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace assay {
 namespace {
@@ -131,7 +132,7 @@ void attach_power(ProbeResult& result, const PowerWindow& window) {
     result.tables.push_back(std::move(table));
   }
   for (const std::string& note : window.notes) result.notes.push_back("power: " + note);
-  if (!window.domains.empty() && window.seconds > 0) {
+  if (window.sampled && window.seconds > 0) {
     result.notes.push_back(fmt::format("power: the sampler thread used {:.1f} ms of CPU over {:.1f} s ({:.3f}% of one core)",
                                        window.sampler_cpu_seconds * 1e3, window.seconds,
                                        100.0 * window.sampler_cpu_seconds / window.seconds));

@@ -7,6 +7,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace assay {
 namespace {
@@ -135,9 +136,8 @@ PowerSampler::~PowerSampler() {
 std::vector<std::string> PowerSampler::describe() const {
   std::vector<std::string> lines;
   for (const Track& track : sources_) {
-    for (const std::string& line : track.source->describe()) {
-      lines.push_back(fmt::format("{} every {} ms: {}", track.source->name(), track.interval.count(), line));
-    }
+    lines.push_back(fmt::format("{} every {} ms: {}", track.source->name(), track.interval.count(),
+                                fmt::join(track.source->describe(), "; ")));
   }
   return lines;
 }
@@ -183,6 +183,7 @@ PowerWindow PowerSampler::end_window() {
   std::lock_guard lock(mutex_);
   for (Track& track : sources_) read_now(track, Clock::now());
   active_ = false;
+  window.sampled = true;
   window.seconds = seconds_between(window_start_, Clock::now());
   window.sampler_cpu_seconds = std::max(0.0, thread_cpu_seconds() - cpu_at_start_);
   for (Track& track : sources_) {

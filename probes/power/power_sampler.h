@@ -41,6 +41,7 @@ struct PowerWindow {
   std::vector<DomainWindow> domains;
   /// Read errors (the first of each source, with a count) and what sampling cost.
   std::vector<std::string> notes;
+  bool sampled = false;            ///< a sampler thread ran (not only a meter log was read)
   double sampler_cpu_seconds = 0;  ///< CPU time of the sampler thread during the window
   double seconds = 0;              ///< wall time of the window
 };
@@ -55,7 +56,7 @@ class PowerSampler {
   PowerSampler& operator=(const PowerSampler&) = delete;
 
   bool empty() const { return sources_.empty(); }
-  /// "powercap every 100 ms: package-0: /sys/...", for notes and inventories.
+  /// One line per source: "powercap every 100 ms: package-0: /sys/...; package-1: ...".
   std::vector<std::string> describe() const;
 
   /// Reads every source now and starts sampling.

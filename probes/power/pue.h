@@ -45,7 +45,7 @@ struct PueFigure {
 
 /// PUE over the period both logs cover. Errors (bad_input, naming the files): logs that
 /// do not overlap, an overlap shorter than `shortest` (default one hour: a PUE over
-/// minutes says nothing about cooling), a gap in either log, and a PUE below 1 (the
+/// minutes says nothing about cooling), a gap in a power log, and a PUE below 1 (the
 /// logs are swapped or do not cover the same equipment).
 Expected<PueFigure> compute_pue(const MeterLog& facility, const MeterLog& it, PueCategory category,
                                 std::chrono::seconds shortest = std::chrono::hours(1),

@@ -34,7 +34,15 @@ Summary fleet_summary() {
   g.n = 2;
   g.nodes = 2;
   g.median = g.mean = g.min = g.max = 1e11;
-  s.fleet = {g, f};
+  FleetStat p;
+  p.key = "power.powercap.watts";
+  p.scope = "package-0 during cpu.fma";
+  p.unit = Unit::watt;
+  p.better = Better::lower;
+  p.n = 2;
+  p.nodes = 2;
+  p.median = p.mean = p.min = p.max = 250;
+  s.fleet = {g, f, p};
   LinkMatrix m;
   m.nodes = {"a", "b", "c"};
   m.latency = {{std::nullopt, 2e-6, 3e-6}, {2e-6, std::nullopt, std::nullopt}, {3e-6, std::nullopt, std::nullopt}};
@@ -48,8 +56,10 @@ Summary fleet_summary() {
 TEST(SummaryFleetJson, RoundTrips) {
   const Summary s = fleet_summary();
   const Json j = to_json(s);
-  ASSERT_EQ(j["fleet"].size(), 2u);
+  ASSERT_EQ(j["fleet"].size(), 3u);
   const Json& f = j["fleet"][1];
+  EXPECT_FALSE(f.contains("scope")) << "only power groups have a scope";
+  EXPECT_EQ(j["fleet"][2]["scope"], "package-0 during cpu.fma");
   EXPECT_EQ(f["key"], "interconnect.p2p.latency");
   EXPECT_EQ(f["unit"], "s");
   EXPECT_EQ(f["better"], "lower");
@@ -67,6 +77,7 @@ TEST(SummaryFleetJson, RoundTrips) {
   EXPECT_EQ(back->links->latency, s.links->latency);
   EXPECT_EQ(back->fleet[1].outlier_limit, s.fleet[1].outlier_limit);
   EXPECT_FALSE(back->fleet[0].outlier_limit);
+  EXPECT_EQ(back->fleet[2].scope, "package-0 during cpu.fma");
 }
 
 TEST(SummaryFleetJson, LinksAreOmittedWhenNothingWasMeasured) {

@@ -10,7 +10,7 @@
 
 namespace assay::testing {
 
-/// A fresh directory under /tmp, removed with its contents at the end.
+/// A fresh directory under /dev/shm (else /tmp), removed with its contents at the end.
 class FixtureTree {
  public:
   explicit FixtureTree(const std::string& tag);

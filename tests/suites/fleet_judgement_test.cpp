@@ -244,3 +244,50 @@ TEST(SummarizeRun, FleetVerdictsDecideAcceptance) {
 
 }  // namespace
 }  // namespace assay
+
+namespace assay {
+namespace {
+
+ProbeResult powered(std::string node, std::string probe, double package_watts) {
+  ProbeResult r;
+  r.node = std::move(node);
+  r.probe = std::move(probe);
+  r.subject = "cpu";
+  r.metrics.push_back(make_metric("power.powercap.watts", Unit::watt, Better::lower, {package_watts},
+                                  ValueRule::median, "package-0"));
+  return r;
+}
+
+// A node's power under FMA load is compared with the other nodes' under the same load,
+// never mixed with their power during another probe.
+TEST(JudgeFleet, PowerIsComparedPerProbeAndDomain) {
+  std::vector<ProbeResult> results;
+  for (const char* node : {"n0", "n1", "n2", "n3"}) {
+    results.push_back(powered(node, "cpu.fma", 300.0));
+    results.push_back(powered(node, "power.sample", std::string(node) == "n3" ? 150.0 : 100.0));
+  }
+  const FleetJudgement j = judge_fleet(Plan{}, results);
+  ASSERT_EQ(j.stats.size(), 2u);
+  const auto fma = std::find_if(j.stats.begin(), j.stats.end(),
+                                [](const FleetStat& s) { return s.scope == "package-0 during cpu.fma"; });
+  ASSERT_NE(fma, j.stats.end());
+  EXPECT_EQ(fma->key, "power.powercap.watts");
+  EXPECT_DOUBLE_EQ(fma->cv, 0.0);
+  EXPECT_TRUE(fma->outliers.empty());
+  const auto idle = std::find_if(j.stats.begin(), j.stats.end(),
+                                 [](const FleetStat& s) { return s.scope == "package-0 during power.sample"; });
+  ASSERT_NE(idle, j.stats.end());
+  ASSERT_EQ(idle->outliers.size(), 1u);
+  EXPECT_EQ(idle->outliers[0].node, "n3");
+  const auto outlier = verdicts_of(j, "n3");
+  ASSERT_EQ(outlier.size(), 1u);
+  EXPECT_EQ(outlier[0]->subject, "package-0 during power.sample");
+  for (const Verdict& v : j.verdicts) {
+    if (v.node == fleet_node) {
+      EXPECT_NE(v.subject.find(" during "), std::string::npos) << v.subject;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace assay

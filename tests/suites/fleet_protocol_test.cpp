@@ -6,8 +6,12 @@ namespace assay {
 namespace {
 
 TEST(FleetProtocol, StepRoundTrips) {
+  PowerSetup power;
+  power.sources = {"auto", "redfish"};
+  power.redfish_endpoint = "https://{host}-bmc";
+  power.interval = std::chrono::milliseconds(250);
   fleet::Step step{3, "interconnect.p2p", {{"bytes", std::int64_t{8}}, {"check", true}}, {0, 2, 3},
-                   std::chrono::seconds(90), std::chrono::seconds(5)};
+                   std::chrono::seconds(90), std::chrono::seconds(5), power};
   auto back = fleet::step_from_message(Json::parse(fleet::step_message(step).dump()));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->index, 3u);
@@ -18,6 +22,15 @@ TEST(FleetProtocol, StepRoundTrips) {
   ASSERT_EQ(back->params.size(), 2u);
   EXPECT_EQ(std::get<std::int64_t>(back->params[0].value), 8);
   EXPECT_TRUE(std::get<bool>(back->params[1].value));
+  ASSERT_TRUE(back->power.has_value());
+  EXPECT_EQ(back->power->sources, power.sources);
+  EXPECT_EQ(back->power->redfish_endpoint, "https://{host}-bmc");
+  EXPECT_EQ(back->power->interval.count(), 250);
+
+  step.power.reset();
+  back = fleet::step_from_message(Json::parse(fleet::step_message(step).dump()));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_FALSE(back->power.has_value()) << "no [power]: no sampling on the workers";
 }
 
 TEST(FleetProtocol, MalformedStepIsAnError) {

@@ -408,6 +408,7 @@ void expect_same_plan(const Plan& a, const Plan& b) {
     }
   }
   EXPECT_EQ(a.unavailable_probes, b.unavailable_probes);
+  EXPECT_EQ(to_json(a.power), to_json(b.power));
 }
 
 void expect_round_trip(const std::string& text, PlanLoadOptions options = {}) {
@@ -849,6 +850,58 @@ TEST(PlanErrors, EveryProblemIsReportedInFileOrder) {
   EXPECT_LT(first, second);
   EXPECT_LT(second, third);
   EXPECT_LT(third, fourth);
+}
+
+}  // namespace
+}  // namespace assay
+
+namespace assay {
+namespace {
+
+TEST(PlanPower, DefaultsToTheLocalSources) {
+  const Plan plan = load_ok("");
+  EXPECT_EQ(plan.power.sources, std::vector<std::string>{"auto"});
+  EXPECT_EQ(plan.power.interval.count(), 100);
+}
+
+TEST(PlanPower, ReadsEverySettingAndRoundTrips) {
+  const std::string text = R"(
+[power]
+sources = ["auto", "redfish", "ipmi"]
+interval = "250 ms"
+powercap_root = "/fixture/powercap"
+redfish_endpoint = "https://{host}-bmc"
+ipmi_host = "{host}-ipmi"
+credentials_file = "/etc/assay/bmc.cred"
+ca_file = "/etc/assay/ca.pem"
+meter_file = "/data/pdu/{host}.csv"
+)";
+  const Plan plan = load_ok(text);
+  EXPECT_EQ(plan.power.sources, (std::vector<std::string>{"auto", "redfish", "ipmi"}));
+  EXPECT_EQ(plan.power.interval.count(), 250);
+  EXPECT_EQ(plan.power.powercap_root, "/fixture/powercap");
+  const PowerSourceOptions redfish = plan.power.options_for("redfish", "gpu-017");
+  EXPECT_EQ(redfish.endpoint, "https://gpu-017-bmc");
+  EXPECT_EQ(redfish.credentials_file, "/etc/assay/bmc.cred");
+  EXPECT_EQ(plan.power.options_for("ipmi", "gpu-017").endpoint, "gpu-017-ipmi");
+  EXPECT_EQ(plan.power.options_for("powercap", "x").root, "/fixture/powercap");
+  EXPECT_EQ(plan.power.options_for("hwmon", "x").root, "") << "each sysfs root is its own";
+  expect_round_trip(text);
+}
+
+TEST(PlanPower, AnEmptyListSwitchesSamplingOff) {
+  const Plan plan = load_ok("[power]\nsources = []\n");
+  EXPECT_TRUE(plan.power.sources.empty());
+  expect_round_trip("[power]\nsources = []\n");
+}
+
+TEST(PlanPower, MistakesNameTheKey) {
+  expect_error("[power]\nsources = [\"rapl\"]\n", "plan.toml:2:12", {"unknown source 'rapl'"});
+  expect_error("[power]\nsources = [\"redfish\"]\nredfish_endpoint = \"http://bmc\"\n", "plan.toml:3:20",
+               {"allow_http"});
+  expect_error("[power]\ninterval = \"5 ms\"\n", "plan.toml:2:12", {"10 ms to 60 s"});
+  expect_error("[power]\ninterval = 5\n", "plan.toml:2:12", {"[power] interval"});
+  expect_error("[power]\nallow_http = \"yes\"\n", "plan.toml:2:14", {"allow_http"});
 }
 
 }  // namespace

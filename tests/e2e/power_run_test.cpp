@@ -247,6 +247,17 @@ TEST(PowerLogs, PueFromTheCommandLine) {
   EXPECT_EQ(skipped.exit_code, 0) << skipped.out << skipped.err;
   EXPECT_THAT(skipped.out, HasSubstr("skipped"));
 
+  // In a run, the contracted PUE is a limit: 1.30 measured against 1.28 fails.
+  const std::string plan = dir + "/pue.toml";
+  std::ofstream(plan) << "[system]\nname = \"pue\"\n[run]\nprobes = [\"power.pue\"]\n"
+                      << "[probes.\"power.pue\"]\nfacility = \"" << dir << "/facility.csv\"\nit = \"" << dir
+                      << "/it.csv\"\ncategory = \"pdu-output\"\nbad_rows = \"skip\"\n"
+                      << "[rated]\n\"power.pue.ratio\" = { value = \"1.28\", source = \"contract 7.1\" }\n";
+  const auto run = run_assay({"run", plan, "--out", dir + "/out"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("power.pue.ratio"));
+  EXPECT_THAT(run.out, HasSubstr("measured <= the limit (1.28)"));
+
   const auto meter = run_assay({"probe", "power.sample", "--set", "source=meter", "--set",
                                 "file=" + dir + "/facility.csv", "--json"});
   ASSERT_EQ(meter.exit_code, 0) << meter.out << meter.err;

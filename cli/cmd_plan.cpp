@@ -11,6 +11,7 @@
 #include "suites/host_plan.h"
 #include "suites/inventory.h"
 #include "suites/plan.h"
+#include "suites/verdicts.h"
 #include "suites/probe_runner.h"
 #include "suites/rated.h"
 
@@ -45,15 +46,20 @@ int check(const std::string& path, bool print, CommandIo& io) {
   if (!plan->unavailable_probes.empty() || !plan->warnings.empty()) io.out << "\n";
   const RatedTable rated = RatedTable::resolve(*plan, *catalog);
   std::vector<std::vector<std::string>> rows;
+  bool any_limit = false;
   for (const auto& r : rated.all()) {
+    any_limit = any_limit || is_limit_key(r.key);
     const EffectiveCriterion c = plan->criterion_for(r.key);
-    rows.push_back({r.key, format_quantity(r.quantity), fmt::format("{:.2f}", c.min_fraction), r.source});
+    rows.push_back({r.key, format_quantity(r.quantity),
+                    is_limit_key(r.key) ? std::string("limit (<=)") : fmt::format("{:.2f}", c.min_fraction),
+                    r.source});
   }
   if (rows.empty()) {
     io.out << "No rated figures: every measured figure will be INFO (cpu.fma and cpu.gemm are judged "
               "against the peak derived on the node).\n";
   } else {
     io.out << render_text_table({"RATED", "FIGURE", "MIN FRACTION", "SOURCE"}, rows);
+    if (any_limit) io.out << "A limit: power figures pass when measured <= the figure (docs/probes/power.md \"Budgets\").\n";
   }
   io.out << "\n'assay plan check " << path << " --print' shows the plan with every default filled in.\n";
   return exit_accepted;

@@ -52,6 +52,11 @@ class PlanReader {
         }
       }
     }
+    // The sampler adds these beside every probe, whichever probes this assay has.
+    for (const auto& m : sampled_power_metrics()) {
+      probe_units_.emplace(m.key, m.unit);
+      known_units_.emplace(m.key, m.unit);
+    }
     for (const auto& e : catalog.entries()) {
       for (const auto& f : e.figures) known_units_.emplace(f.key, f.quantity.unit);
     }

@@ -68,9 +68,7 @@ Verdict measured_verdict(const Metric& m, const ProbeResult& r, VerdictStatus st
   return v;
 }
 
-// Power figures and PUE are rated as limits (a power budget, a GPU's TDP, the
-// contracted PUE): any amount above is a failure, so no fraction of slack applies.
-bool is_limit(const Metric& m) { return metric_family(m.key) == "power" && m.better == Better::lower; }
+bool is_limit(const Metric& m) { return is_limit_key(m.key) && m.better == Better::lower; }
 
 Verdict judge_limit(const Metric& m, const ProbeResult& r, const RatedValue& rated) {
   Verdict v = measured_verdict(m, r, VerdictStatus::pass);
@@ -225,6 +223,10 @@ std::vector<Verdict> judge(const Plan& plan, const RatedTable& rated,
   }
   return verdicts;
 }
+
+// Power figures and PUE are rated as limits (a power budget, a GPU's TDP, the
+// contracted PUE): any amount above is a failure, so no fraction of slack applies.
+bool is_limit_key(std::string_view key) { return metric_family(key) == "power" && !key.ends_with(".period"); }
 
 bool is_accepted(std::span<const Verdict> verdicts) {
   for (const auto& v : verdicts) {

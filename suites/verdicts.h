@@ -21,6 +21,10 @@ std::vector<Verdict> judge(const Plan& plan, const RatedTable& rated,
                            std::span<const ProbeResult> results);
 
 /// Accepted: no FAIL and no ERROR verdict.
+/// Whether a rated figure of `key` is a limit (power budgets, TDP, the contracted PUE):
+/// measured <= rated passes, and min_fraction does not apply.
+bool is_limit_key(std::string_view key);
+
 bool is_accepted(std::span<const Verdict> verdicts);
 
 /// The rated figures as recorded in summary.json, including derived figures used.

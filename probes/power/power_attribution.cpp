@@ -97,6 +97,19 @@ std::string power_watts_key(std::string_view source) { return fmt::format("power
 std::string power_peak_key(std::string_view source) { return fmt::format("power.{}.peak_watts", source); }
 std::string power_energy_key(std::string_view source) { return fmt::format("power.{}.energy", source); }
 
+std::vector<MetricSpec> sampled_power_metrics() {
+  std::vector<MetricSpec> specs;
+  for (std::string_view source : {"powercap", "hwmon", "nvml", "ipmi", "redfish", "meter"}) {
+    specs.push_back({power_watts_key(source), Unit::watt, Better::lower,
+                     fmt::format("mean power of a {} domain over the window (subject: the domain)", source)});
+    specs.push_back({power_peak_key(source), Unit::watt, Better::lower,
+                     fmt::format("highest power of a {} domain over one sampling interval", source)});
+    specs.push_back({power_energy_key(source), Unit::joule, Better::lower,
+                     fmt::format("energy of a {} domain over the window", source)});
+  }
+  return specs;
+}
+
 std::optional<EfficiencyFigure> efficiency_figure(std::string_view key, Unit unit) {
   const auto family = family_of(key);
   if (family != "cpu" && family != "memory" && family != "gpu") return std::nullopt;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "probes/probe.h"
 #include "probes/power/power_sampler.h"
 
 namespace assay {
@@ -17,6 +18,10 @@ namespace assay {
 std::string power_watts_key(std::string_view source);       ///< mean power over the window (W)
 std::string power_peak_key(std::string_view source);        ///< highest power over one interval (W)
 std::string power_energy_key(std::string_view source);      ///< energy over the window (J)
+
+/// The figures the sampler adds beside every probe, for every source (live sources and
+/// "meter"): watts, peak_watts and energy. power.sample emits the same.
+std::vector<MetricSpec> sampled_power_metrics();
 
 /// The efficiency figure of a rate: "cpu.fma.fp64" -> "cpu.fma.fp64_per_watt" with unit
 /// FLOP/J (FLOP/s -> FLOP/J, op/s -> op/J, B/s -> B/J). nullopt for figures that get

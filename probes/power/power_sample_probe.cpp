@@ -87,18 +87,7 @@ class PowerSampleProbe final : public Probe {
          {}, {}, {"refuse", "skip"}},
     };
   }
-  std::vector<MetricSpec> metrics() const override {
-    std::vector<MetricSpec> specs;
-    for (std::string_view source : {"powercap", "hwmon", "nvml", "ipmi", "redfish", "meter"}) {
-      specs.push_back({power_watts_key(source), Unit::watt, Better::lower,
-                       fmt::format("mean power of a {} domain over the window (subject: the domain)", source)});
-      specs.push_back({power_peak_key(source), Unit::watt, Better::lower,
-                       fmt::format("highest power of a {} domain over one sampling interval", source)});
-      specs.push_back({power_energy_key(source), Unit::joule, Better::lower,
-                       fmt::format("energy of a {} domain over the window", source)});
-    }
-    return specs;
-  }
+  std::vector<MetricSpec> metrics() const override { return sampled_power_metrics(); }
   Expected<void> check_params(const ParamList& params) const override {
     const std::string& source = param_text(params, "source");
     if (source == "meter" && param_text(params, "file").empty()) {

@@ -202,6 +202,22 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
+/// Up to `count` non-blank lines of `text`, trimmed and joined with " | ", so a message
+/// stays one line; ipmitool puts the cause first.
+std::string first_lines(std::string_view text, int count) {
+  std::string joined;
+  while (!text.empty() && count > 0) {
+    const auto end = text.find('\n');
+    const std::string_view line = trim(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (line.empty()) continue;
+    if (!joined.empty()) joined += " | ";
+    joined.append(line.substr(0, 300));
+    --count;
+  }
+  return joined;
+}
+
 /// The value after "<label>:" on the output line that has it, trimmed.
 std::optional<std::string_view> field(std::string_view output, std::string_view label) {
   const auto at = output.find(label);
@@ -214,11 +230,12 @@ std::optional<std::string_view> field(std::string_view output, std::string_view 
 
 class IpmiSource final : public PowerSource {
  public:
-  IpmiSource(std::vector<std::string> argv, std::vector<std::string> env, std::string shown,
+  IpmiSource(std::vector<std::string> argv, std::vector<std::string> env, std::string shown, std::string reaches,
              std::string credentials_from, std::chrono::milliseconds timeout)
       : argv_(std::move(argv)),
         env_(std::move(env)),
         shown_(std::move(shown)),
+        reaches_(std::move(reaches)),
         credentials_from_(std::move(credentials_from)),
         timeout_(timeout) {}
 
@@ -235,17 +252,16 @@ class IpmiSource final : public PowerSource {
     if (!WIFEXITED(child->status) || WEXITSTATUS(child->status) != 0) {
       const std::string how = WIFEXITED(child->status) ? fmt::format("exited with status {}", WEXITSTATUS(child->status))
                                                        : fmt::format("was killed by signal {}", WTERMSIG(child->status));
-      std::string_view said = trim(child->err);
-      if (said.empty()) said = trim(child->out);
-      if (said.size() > 1000) said = said.substr(said.size() - 1000);
+      std::string said = first_lines(child->err, 3);
+      if (said.empty()) said = first_lines(child->out, 3);
       return environment_error(fmt::format("ipmi: `{}` {}{}{}", shown_, how, said.empty() ? "" : ": ", said));
     }
     const std::string_view out = child->out;
     if (const auto state = field(out, "Power reading state is"); state && *state == "deactivated") {
       return environment_error(fmt::format(
-          "ipmi: DCMI power reading is not activated on this BMC (`{}` says 'Power reading state is: deactivated'); "
-          "its firmware or settings must enable power measurement",
-          shown_));
+          "ipmi: DCMI power reading is not activated on this BMC (`{}` says 'Power reading state is: deactivated', "
+          "so its figures are stale); its firmware or settings must enable power measurement. It printed: {}",
+          shown_, first_lines(out, 5)));
     }
     const auto reading = field(out, "Instantaneous power reading");
     std::optional<double> watts;
@@ -256,10 +272,10 @@ class IpmiSource final : public PowerSource {
       if (stop != text.c_str() && trim(std::string_view(stop)) == "Watts" && value >= 0) watts = value;
     }
     if (!watts) {
-      std::string_view said = trim(out);
-      if (said.size() > 500) said = said.substr(0, 500);
+      const std::string said = first_lines(out, 5);
       return environment_error(fmt::format(
-          "ipmi: `{}` printed no 'Instantaneous power reading: N Watts' line (the BMC may not support DCMI); it said: {}",
+          "ipmi: DCMI power reading is not available on this BMC: `{}` printed no 'Instantaneous power reading: N "
+          "Watts' line; it printed: {}",
           shown_, said.empty() ? "(nothing)" : said));
     }
     DomainReading node;
@@ -269,7 +285,8 @@ class IpmiSource final : public PowerSource {
   }
 
   std::vector<std::string> describe() const override {
-    return {fmt::format("node: `{}`, Instantaneous power reading (watts)", shown_),
+    return {fmt::format("ipmitool dcmi power reading {}", reaches_),
+            fmt::format("node: `{}`, Instantaneous power reading (watts)", shown_),
             fmt::format("ipmitool {}", argv_[0]), credentials_from_};
   }
 
@@ -277,6 +294,7 @@ class IpmiSource final : public PowerSource {
   std::vector<std::string> argv_;
   std::vector<std::string> env_;  ///< holds IPMI_PASSWORD for lanplus: never shown
   std::string shown_;             ///< the command as messages show it, the user masked
+  std::string reaches_;           ///< "(local BMC)" or "via lanplus to HOST"
   std::string credentials_from_;
   std::chrono::milliseconds timeout_;
 };
@@ -302,6 +320,8 @@ Expected<std::unique_ptr<PowerSource>> open_ipmi_source(const PowerSourceOptions
   std::vector<std::string> argv = {*program};
   std::vector<std::string> shown = {options.ipmitool.empty() ? "ipmitool" : options.ipmitool};
   std::string credentials_from = "local BMC through the kernel's IPMI device, no credentials";
+  // The user is left out like the password: describe() lines end up in shared bundles.
+  std::string reaches = "(local BMC)";
   if (!options.endpoint.empty()) {
     Expected<BmcCredentials> credentials = load_bmc_credentials(options.credentials_file);
     if (!credentials) return credentials.error();
@@ -313,6 +333,7 @@ Expected<std::unique_ptr<PowerSource>> open_ipmi_source(const PowerSourceOptions
     if (!port.empty()) lan.insert(lan.end(), {"-p", port});
     argv.insert(argv.end(), lan.begin(), lan.end());
     shown.insert(shown.end(), lan.begin(), lan.end());
+    reaches = "via lanplus to " + options.endpoint;
     argv.insert(argv.end(), {"-U", credentials->user, "-E"});
     shown.insert(shown.end(), {"-U", "<user>", "-E"});
     env.push_back("IPMI_PASSWORD=" + credentials->password);
@@ -328,7 +349,7 @@ Expected<std::unique_ptr<PowerSource>> open_ipmi_source(const PowerSourceOptions
   for (const std::string& word : shown) shown_text += (shown_text.empty() ? "" : " ") + word;
 
   auto source = std::make_unique<IpmiSource>(std::move(argv), std::move(env), std::move(shown_text),
-                                             std::move(credentials_from), timeout);
+                                             std::move(reaches), std::move(credentials_from), timeout);
   // One reading now, so a BMC that does not answer is found when opening, not at the
   // first sample.
   if (Expected<std::vector<DomainReading>> first = source->read(); !first) return first.error();

@@ -48,8 +48,8 @@ Expected<std::string> parse_endpoint(const PowerSourceOptions& options) {
   }
   if (http && !options.allow_http) {
     return bad_input(fmt::format(
-        "redfish endpoint '{}' is plain http://, which would send the BMC password unencrypted; use https://, "
-        "or pass allow_http=true to accept that",
+        "redfish endpoint '{}': plain http:// sends the BMC password unencrypted; use https:// or set "
+        "allow_http = true to accept that",
         endpoint));
   }
   return fmt::format("{}://{}", http ? "http" : "https", authority);
@@ -119,10 +119,11 @@ class Http {
     if (rc != CURLE_OK) return transfer_error(rc, target);
     long status = 0;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-    if (status == 401) {
-      return bad_input(fmt::format("redfish: the BMC refused the credentials (HTTP 401) for GET {}; check the user "
-                                   "and password ({})",
-                                   target, credentials_from_));
+    // 403 too: a user without the Login privilege is as much a credentials problem.
+    if (status == 401 || status == 403) {
+      return bad_input(fmt::format("redfish: the BMC at {} refused the credentials (HTTP {}) for GET {}; check the "
+                                   "user and password ({})",
+                                   origin_, status, target, credentials_from_));
     }
     if (status < 200 || status >= 300) {
       return environment_error(fmt::format("redfish: GET {}: HTTP {}", target, status));
@@ -200,6 +201,7 @@ struct Domain {
   std::size_t control = 0;           ///< legacy: the PowerControl index
   bool has_watts = false;
   Energy energy = Energy::none;
+  bool counter_started = false;  ///< the first read sets the counter's origin
   double last_counter_j = 0;
   double energy_j = 0;  ///< since open
 };
@@ -281,7 +283,6 @@ class Discovery {
       d.energy = Energy::kwh;
     }
     if (!d.has_watts && d.energy == Energy::none) return std::vector<Domain>{};
-    if (d.energy != Energy::none) d.last_counter_j = *counter_joules(*metrics, d.energy);
     return std::vector<Domain>{std::move(d)};
   }
 
@@ -409,7 +410,10 @@ class RedfishSource final : public PowerSource {
           const std::optional<double> counter = counter_joules(**json, d.energy);
           if (!counter) return missing(d.path, d.energy == Energy::joules ? "EnergyJoules.Reading" : "EnergykWh.Reading");
           // A counter that went back was reset (BMC reboot, meter replaced): count from 0.
-          d.energy_j += *counter >= d.last_counter_j ? *counter - d.last_counter_j : *counter;
+          if (d.counter_started) {
+            d.energy_j += *counter >= d.last_counter_j ? *counter - d.last_counter_j : *counter;
+          }
+          d.counter_started = true;
           d.last_counter_j = *counter;
           reading.energy_joules = d.energy_j;
         }
@@ -496,8 +500,12 @@ Expected<std::unique_ptr<PowerSource>> open_redfish_source(const PowerSourceOpti
           : options.ca_file.empty() ? std::string("TLS verified against the system's CA certificates")
                                     : fmt::format("TLS verified against ca_file {}", options.ca_file),
       "HTTP Basic auth, credentials " + credentials_from};
-  return std::unique_ptr<PowerSource>(
-      std::make_unique<RedfishSource>(std::move(http), std::move(domains), std::move(header), std::move(notes)));
+  auto source =
+      std::make_unique<RedfishSource>(std::move(http), std::move(domains), std::move(header), std::move(notes));
+  // One reading now: a resource that lists a figure but cannot be read again fails at
+  // open rather than at the first sample, and energy counters get their origin here.
+  if (Expected<std::vector<DomainReading>> first = source->read(); !first) return first.error();
+  return std::unique_ptr<PowerSource>(std::move(source));
 }
 
 }  // namespace assay

@@ -1,6 +1,6 @@
 // The Redfish source for real, over HTTPS to a loopback BMC (fixtures/redfish_server.py)
-// with a self-signed certificate made by the openssl CLI; and the BMC credentials loader
-// it shares with the IPMI source.
+// with a self-signed certificate made by the openssl CLI. The credentials loader it
+// shares with the IPMI source has its own tests (bmc_credentials_test.cpp).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "power_test_helpers.h"
-#include "probes/power/bmc_credentials.h"
 #include "probes/power/redfish_source.h"
 
 extern char** environ;
@@ -281,8 +280,22 @@ TEST_F(RedfishSource, WrongPasswordIsBadInputThatDoesNotShowIt) {
   auto source = open_redfish_source(verified(*server));
   ASSERT_FALSE(source.ok());
   EXPECT_EQ(source.error().kind, ErrorKind::bad_input);
-  EXPECT_THAT(source.error().message, HasSubstr("the BMC refused the credentials (HTTP 401)"));
+  EXPECT_THAT(source.error().message,
+              HasSubstr("the BMC at " + server->https() + " refused the credentials (HTTP 401)"));
   EXPECT_THAT(source.error().message, Not(HasSubstr(wrong)));
+  EXPECT_THAT(source.error().message, Not(HasSubstr(kPassword)));
+}
+
+TEST_F(RedfishSource, AUserWithoutAccessIsBadInputToo) {
+  auto server = tls_server("legacy");
+  ASSERT_GT(server->port(), 0);
+  // The server answers 403 to this user whatever the password, as a BMC does for an
+  // account that lacks the Login privilege.
+  ::setenv("ASSAY_BMC_USER", "readonly", 1);
+  auto source = open_redfish_source(verified(*server));
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.error().kind, ErrorKind::bad_input);
+  EXPECT_THAT(source.error().message, HasSubstr("refused the credentials (HTTP 403)"));
   EXPECT_THAT(source.error().message, Not(HasSubstr(kPassword)));
 }
 
@@ -305,7 +318,9 @@ TEST_F(RedfishSource, PlainHttpIsRefusedUnlessAllowed) {
   auto refused = open_redfish_source(options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().kind, ErrorKind::bad_input);
-  EXPECT_THAT(refused.error().message, HasSubstr("allow_http=true"));
+  EXPECT_THAT(refused.error().message,
+              AllOf(HasSubstr("plain http:// sends the BMC password unencrypted"), HasSubstr("allow_http")));
+  EXPECT_THAT(refused.error().message, Not(HasSubstr(kPassword)));
 
   options.allow_http = true;
   auto source = open_redfish_source(options);
@@ -391,77 +406,6 @@ TEST_F(RedfishSource, EndpointsThatAreNotAnHttpsOriginAreBadInput) {
   ASSERT_FALSE(source.ok());
   EXPECT_EQ(source.error().kind, ErrorKind::bad_input);
   EXPECT_THAT(source.error().message, AllOf(HasSubstr("credentials file"), Not(HasSubstr(kPassword))));
-}
-
-// The loader alone (it needs no server).
-class BmcCredentialsLoader : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ::unsetenv("ASSAY_BMC_USER");
-    ::unsetenv("ASSAY_BMC_PASSWORD");
-  }
-  void TearDown() override { SetUp(); }
-
-  std::string write(const std::string& text, mode_t mode = 0600) {
-    tree_.write("creds", text);
-    const fs::path file = tree_.path() / "creds";
-    ::chmod(file.c_str(), mode);
-    return file.string();
-  }
-
-  FixtureTree tree_{"bmc-credentials"};
-};
-
-TEST_F(BmcCredentialsLoader, EnvironmentNeedsBothVariablesAndSaysSo) {
-  ::setenv("ASSAY_BMC_USER", "admin", 1);
-  auto missing = load_bmc_credentials("");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().kind, ErrorKind::bad_input);
-  EXPECT_THAT(missing.error().message,
-              AllOf(HasSubstr("ASSAY_BMC_USER"), HasSubstr("ASSAY_BMC_PASSWORD"), HasSubstr("credentials file")));
-
-  ::setenv("ASSAY_BMC_PASSWORD", "hunter2", 1);
-  auto credentials = load_bmc_credentials("");
-  ASSERT_TRUE(credentials.ok()) << credentials.error().message;
-  EXPECT_EQ(credentials->user, "admin");
-  EXPECT_EQ(credentials->password, "hunter2");
-}
-
-TEST_F(BmcCredentialsLoader, FileWithCommentsBlankLinesAndSpaces) {
-  const std::string file = write("# BMC of rack 3\n\n  user =  ops \npassword=a b=c#d\n");
-  auto credentials = load_bmc_credentials(file);
-  ASSERT_TRUE(credentials.ok()) << credentials.error().message;
-  EXPECT_EQ(credentials->user, "ops");
-  EXPECT_EQ(credentials->password, "a b=c#d");
-}
-
-TEST_F(BmcCredentialsLoader, FileErrorsNameTheFileAndNeverTheSecret) {
-  const std::string no_password = write("user = ops\n");
-  auto a = load_bmc_credentials(no_password);
-  ASSERT_FALSE(a.ok());
-  EXPECT_EQ(a.error().kind, ErrorKind::bad_input);
-  EXPECT_THAT(a.error().message, AllOf(HasSubstr(no_password), HasSubstr("password = SECRET")));
-
-  const std::string no_user = write("password = s3cr3t-value\n");
-  auto b = load_bmc_credentials(no_user);
-  ASSERT_FALSE(b.ok());
-  EXPECT_THAT(b.error().message, AllOf(HasSubstr("user = NAME"), Not(HasSubstr("s3cr3t-value"))));
-
-  // A bare line may be the password written without its key: it is not quoted back.
-  const std::string bare = write("user = ops\ns3cr3t-value\n");
-  auto c = load_bmc_credentials(bare);
-  ASSERT_FALSE(c.ok());
-  EXPECT_THAT(c.error().message, AllOf(HasSubstr("line 2"), Not(HasSubstr("s3cr3t-value"))));
-
-  const std::string shared = write("user = ops\npassword = s3cr3t-value\n", 0640);
-  auto d = load_bmc_credentials(shared);
-  ASSERT_FALSE(d.ok());
-  EXPECT_THAT(d.error().message, AllOf(HasSubstr("0640"), HasSubstr("0600"), Not(HasSubstr("s3cr3t-value"))));
-
-  auto e = load_bmc_credentials((tree_.path() / "absent").string());
-  ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().kind, ErrorKind::bad_input);
-  EXPECT_THAT(e.error().message, HasSubstr("absent"));
 }
 
 }  // namespace

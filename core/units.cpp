@@ -92,6 +92,8 @@ constexpr std::array kSpellings{
     UnitSpelling{"h", Unit::second, 3600, kNoPrefix},
     UnitSpelling{"W", Unit::watt, 1, kLarge},
     UnitSpelling{"J", Unit::joule, 1, kLarge},
+    // No prefix: "kK" and "mK" never describe hardware, and "K" alone is the unit here.
+    UnitSpelling{"K", Unit::kelvin, 1, kNoPrefix},
 };
 
 enum class PrefixKind { none, large, small, binary, ambiguous_k };
@@ -177,6 +179,7 @@ std::string_view unit_noun(Unit unit) {
     case Unit::flop_per_joule: return "a compute efficiency";
     case Unit::op_per_joule: return "an operation efficiency";
     case Unit::byte_per_joule: return "a data-movement efficiency";
+    case Unit::kelvin: return "a temperature";
     case Unit::ratio: return "a ratio";
   }
   return "a figure";
@@ -240,6 +243,11 @@ Expected<RawFigure> parse_unit(std::string_view whole, std::string_view unit_tex
     raw.scale = 0.01;
     return raw;
   }
+  // Celsius is kelvin shifted, not scaled, so it cannot be a spelling; say how to write it.
+  if (unit_text == "C" || unit_text == "\xC2\xB0" "C" || unit_text == "degC" || unit_text == "\xE2\x84\x83")
+    return bad_input("unit " + quoted(unit_written) + " in " + quoted(whole) +
+                     ": temperatures are written in kelvin (K = degrees Celsius + 273.15, e.g. '358 K' for 85 "
+                     "\xC2\xB0" "C)");
   if (unit_text == "MT/s" || unit_text == "GT/s" || unit_text == "T/s")
     return bad_input("unit " + quoted(unit_text) + " in " + quoted(whole) +
                      " counts transfers, not bytes: write the bandwidth in B/s (e.g. '51.2 GB/s')");
@@ -304,7 +312,7 @@ Expected<RawFigure> parse_unit(std::string_view whole, std::string_view unit_tex
   }
   return bad_input("unknown unit " + quoted(unit_written) + " in " + quoted(whole) +
                    "; expected FLOP/s (FLOPS), op/s (OPS, IOPS), B/s, b/s (bits), B, s, Hz, W, J, "
-                   "Wh or % with a prefix such as k M G T P (Ki Mi Gi Ti for bytes, m u n for seconds)");
+                   "Wh, K or % with a prefix such as k M G T P (Ki Mi Gi Ti for bytes, m u n for seconds)");
 }
 
 constexpr std::string_view kAnyFigure = "a figure (e.g. '989 TFLOP/s', '64 GiB' or '0.9')";
@@ -417,6 +425,7 @@ std::string_view unit_symbol(Unit unit) {
     case Unit::flop_per_joule: return "FLOP/J";
     case Unit::op_per_joule: return "op/J";
     case Unit::byte_per_joule: return "B/J";
+    case Unit::kelvin: return "K";
     case Unit::ratio: return "1";
   }
   return "?";
@@ -425,7 +434,7 @@ std::string_view unit_symbol(Unit unit) {
 std::optional<Unit> unit_from_symbol(std::string_view symbol) {
   for (Unit u : {Unit::flop_per_s, Unit::op_per_s, Unit::byte_per_s, Unit::byte, Unit::second, Unit::hertz,
                  Unit::watt, Unit::joule, Unit::flop_per_joule, Unit::op_per_joule, Unit::byte_per_joule,
-                 Unit::ratio})
+                 Unit::kelvin, Unit::ratio})
     if (unit_symbol(u) == symbol) return u;
   return std::nullopt;
 }
@@ -443,6 +452,7 @@ std::string_view unit_description(Unit unit) {
     case Unit::flop_per_joule: return "a compute efficiency (e.g. '50 GFLOP/J', the same as GFLOP/s per W)";
     case Unit::op_per_joule: return "an operation efficiency (e.g. '2 TOP/J')";
     case Unit::byte_per_joule: return "a data-movement efficiency (e.g. '1.5 GB/J')";
+    case Unit::kelvin: return "a temperature in kelvin (e.g. '358 K', 85 \xC2\xB0" "C)";
     case Unit::ratio: return "a ratio (e.g. '0.9' or '90%')";
   }
   return "a figure";
@@ -485,6 +495,8 @@ std::string format_quantity(double value, Unit unit, int significant) {
       return plain_number(value, significant);
     }
     case Unit::byte: return with_steps(value, symbol, significant, kBinarySteps, 1024.0);
+    // Temperatures take no prefix: "358.1 K", never "0.3581 kK".
+    case Unit::kelvin: return plain_number(value, significant) + " K";
     case Unit::second: return with_steps(value, symbol, significant, kSecondSteps, 1000.0);
     default: return with_steps(value, symbol, significant, kDecimalSteps, 1000.0);
   }

@@ -24,11 +24,12 @@ enum class Unit {
   flop_per_joule,  ///< "FLOP/J" energy efficiency of compute (= FLOP/s per W)
   op_per_joule,    ///< "op/J" energy efficiency of other operations (= op/s per W)
   byte_per_joule,  ///< "B/J" energy efficiency of data movement (= B/s per W)
+  kelvin,      ///< "K" temperature (85 degrees Celsius = 358.15 K)
   ratio,       ///< "1" dimensionless (fractions, PUE, coefficients of variation)
 };
 
 /// The symbol stored in results and plans: "FLOP/s", "op/s", "B/s", "B", "s", "Hz",
-/// "W", "J", "FLOP/J", "op/J", "B/J", "1".
+/// "W", "J", "FLOP/J", "op/J", "B/J", "K", "1".
 std::string_view unit_symbol(Unit unit);
 
 /// The inverse of unit_symbol(); nullopt for anything else.
@@ -45,7 +46,9 @@ struct Quantity {
 
 /// Parses a figure as plans write it: a number, optional white space, an optional
 /// prefix and a unit. Decimal prefixes k M G T P E (and m u n for seconds), binary
-/// prefixes Ki Mi Gi Ti Pi for bytes. "b"/"bit" are bits and become bytes (/8);
+/// prefixes Ki Mi Gi Ti Pi for bytes. Temperatures are kelvin without a prefix ("358 K");
+/// Celsius is refused with the conversion, since it is not a scale of kelvin.
+/// "b"/"bit" are bits and become bytes (/8);
 /// "FLOPS" is read as FLOP/s, "%" as a ratio. A bare number is a ratio. Ambiguous or
 /// unknown units ("KB", "Mb" for memory size, "furlongs") are errors that say why.
 Expected<Quantity> parse_quantity(std::string_view text);

@@ -53,6 +53,11 @@ if(ASSAY_WITH_CUDA)
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
     set(ASSAY_HAVE_CUDA ON)
+    # sm_80 (A100), sm_90 (H100/H200) and sm_100 (B200), each with PTX so newer GPUs
+    # JIT-compile; override with -DASSAY_CUDA_ARCHITECTURES="90;100" etc.
+    set(ASSAY_CUDA_ARCHITECTURES "80;90;100" CACHE STRING "CUDA architectures of the GPU module's kernels")
+    set(CMAKE_CUDA_ARCHITECTURES ${ASSAY_CUDA_ARCHITECTURES})
+    enable_language(CUDA)
   endif()
 endif()
 message(STATUS "assay: MPI ${ASSAY_HAVE_MPI}, liburing ${ASSAY_HAVE_LIBURING}, CUDA ${ASSAY_HAVE_CUDA}")

@@ -2,6 +2,12 @@
 // self-registration inside a static library is silently dropped by the linker.
 #include "probes/cpu/cpu_fma_probe.h"
 #include "probes/cpu/cpu_gemm_probe.h"
+#include "probes/gpu/gpu_health_probe.h"
+#include "probes/gpu/gpu_gemm_probe.h"
+#include "probes/gpu/gpu_hbm_probe.h"
+#include "probes/gpu/gpu_p2p_probe.h"
+#include "probes/gpu/gpu_pcie_probe.h"
+#include "probes/gpu/nccl_probe.h"
 #include "probes/interconnect/collective_probe.h"
 #include "probes/interconnect/p2p_probe.h"
 #include "probes/memory/stream_probe.h"
@@ -20,11 +26,17 @@ const ProbeRegistry& ProbeRegistry::builtin() {
     r.add(make_cpu_fma_probe());
     r.add(make_cpu_gemm_probe());
     r.add(make_memory_stream_probe());
+    r.add(make_gpu_gemm_probe());
+    r.add(make_gpu_hbm_probe());
+    r.add(make_gpu_pcie_probe());
+    r.add(make_gpu_p2p_probe());
     r.add(make_interconnect_p2p_probe());
     for (auto& collective : make_interconnect_collective_probes()) r.add(std::move(collective));
+    r.add(make_interconnect_nccl_probe());
     r.add(make_storage_seq_probe());
     r.add(make_storage_rand_probe());
     r.add(make_storage_meta_probe());
+    r.add(make_gpu_health_probe());
     r.add(make_power_sample_probe());
     r.add(make_power_pue_probe());
     return r;

@@ -12,6 +12,9 @@
 #include <fmt/format.h>
 
 #include "core/build_info.h"
+#include "probes/gpu/gpu_health_baseline.h"
+#include "probes/gpu/gpu_health_json.h"
+#include "probes/gpu/gpu_health_snapshot.h"
 
 namespace assay {
 namespace {
@@ -58,6 +61,24 @@ std::optional<double> busy_share_now(const std::string& root) {
   return (after->busy - before->busy) / (after->total - before->total);
 }
 
+// The GPUs as NVML sees them at the start of the run: recorded in the inventory and
+// kept as the baseline gpu.health compares the end of the run with.
+void add_gpus(Json& j) {
+  Expected<NodeGpuHealth> health = read_gpu_health(std::string{});
+  if (!health) {
+    j["gpus"] = Json::array();
+    j["gpus_reason"] = health.error().message;
+    return;
+  }
+  j["gpus"] = gpu_health_json(*health);
+  j["gpus_nvml"] = {{"library", health->library},
+                    {"driver_version", health->driver_version ? Json(*health->driver_version) : Json(nullptr)},
+                    {"nvml_version", health->nvml_version ? Json(*health->nvml_version) : Json(nullptr)},
+                    {"missing_functions", health->missing_functions},
+                    {"read_at", health->taken_at}};
+  record_gpu_health_baseline(std::move(health).value(), "the node's inventory");
+}
+
 }  // namespace
 
 std::string local_host_name() {
@@ -98,7 +119,7 @@ Json collect_node_inventory(const std::string& node_name, const std::string& roo
   const BuildInfo& b = build_info();
   j["assay"] = {{"version", b.version}, {"build", b.git}, {"build_type", b.build_type},
                 {"compiler", b.compiler}, {"flags", b.flags}, {"mpi", b.mpi}, {"cuda", b.cuda}};
-  j["gpus"] = Json::array();
+  add_gpus(j);
   return j;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// inventory.json: what each node is (CPU, memory, OS, assay build), so a figure can be
-// traced to the hardware and software that produced it.
+// inventory.json: what each node is (CPU, memory, OS, GPUs, assay build), so a figure
+// can be traced to the hardware and software that produced it.
 
 #include <string>
 
@@ -10,7 +10,10 @@
 namespace assay {
 
 /// This node's inventory as JSON. `root` is "/" on a real machine; tests pass a fixture
-/// tree.
+/// tree. GPUs are read through NVML (the driver's libnvidia-ml.so.1, so not from
+/// `root`): "gpus" has one health record per GPU (probes/gpu/gpu_health_json.h), or is
+/// empty with "gpus_reason" saying why. That reading is also kept as this process's GPU
+/// health baseline (probes/gpu/gpu_health_baseline.h), which gpu.health compares with.
 Json collect_node_inventory(const std::string& node_name, const std::string& root = "/");
 
 /// Warnings that make the numbers less trustworthy (google/benchmark style): running

@@ -56,6 +56,28 @@ std::optional<RatedValue> derived_rated(std::string_view key, const std::string&
 
 std::string fraction_text(double f) { return fmt::format("{:.2f}", f); }
 
+// Counts of things that must not be, judged against their limit without a rated figure.
+// A probe that finds several subjects failing (gpu.health: one count per GPU) thus gives
+// one FAIL per subject, naming it, with the findings in the metric's note; the probe's
+// result itself stays ok, because the measurement worked.
+struct ImpliedLimit {
+  std::string_view key;
+  double limit;
+  std::string_view criterion;
+};
+constexpr std::array<ImpliedLimit, 1> kImpliedLimits{{
+    {"gpu.health.problems", 0,
+     "no GPU health problem: uncorrectable ECC errors, failed or pending memory repair, PCIe link below its "
+     "maximum, GPU unreachable (docs/probes/gpu.md)"},
+}};
+
+const ImpliedLimit* implied_limit(std::string_view key) {
+  for (const auto& limit : kImpliedLimits) {
+    if (limit.key == key) return &limit;
+  }
+  return nullptr;
+}
+
 // The fields every verdict on a measured metric shares.
 Verdict measured_verdict(const Metric& m, const ProbeResult& r, VerdictStatus status) {
   Verdict v;
@@ -139,6 +161,25 @@ Verdict judge_metric(const Metric& m, const ProbeResult& r, const RatedValue& ra
   return v;
 }
 
+// The finding is the text, not the count: like a failed self-check, the verdict has no
+// measured figure, so every report shows its message (the problems) beside the rule.
+Verdict judge_implied_limit(const Metric& m, const ProbeResult& r, const ImpliedLimit& limit) {
+  Verdict v;
+  v.node = r.node;
+  v.subject = m.subject.empty() ? r.subject : m.subject;
+  v.key = m.key;
+  v.unit = m.unit;
+  v.status = m.value <= limit.limit ? VerdictStatus::pass : VerdictStatus::fail;
+  v.criterion = std::string(limit.criterion);
+  v.source = "assay's rule";
+  if (v.status == VerdictStatus::pass) {
+    v.message = "none found";
+  } else {
+    v.message = m.note.empty() ? fmt::format("{} found", format_quantity(m.value, m.unit)) : m.note;
+  }
+  return v;
+}
+
 // A figure compared with a derived peak for information only (see kDerivedRules).
 Verdict derived_info_verdict(const Metric& m, const ProbeResult& r, const RatedValue& derived) {
   Verdict v = measured_verdict(m, r, VerdictStatus::info);
@@ -195,6 +236,10 @@ std::vector<Verdict> judge(const Plan& plan, const RatedTable& rated,
     }
     for (const auto& m : r.metrics) {
       measured_keys.insert(m.key);
+      if (const ImpliedLimit* limit = implied_limit(m.key)) {
+        verdicts.push_back(judge_implied_limit(m, r, *limit));
+        continue;
+      }
       std::optional<RatedValue> figure = rated.find(m.key);
       if (!figure) figure = derived_rated(m.key, r.node, results);
       if (figure && figure->quantity.unit == m.unit) {
@@ -225,8 +270,11 @@ std::vector<Verdict> judge(const Plan& plan, const RatedTable& rated,
 }
 
 // Power figures and PUE are rated as limits (a power budget, a GPU's TDP, the
-// contracted PUE): any amount above is a failure, so no fraction of slack applies.
-bool is_limit_key(std::string_view key) { return metric_family(key) == "power" && !key.ends_with(".period"); }
+// contracted PUE): any amount above is a failure, so no fraction of slack applies. So
+// is a GPU's temperature, rated as the most it may reach.
+bool is_limit_key(std::string_view key) {
+  return (metric_family(key) == "power" && !key.ends_with(".period")) || key == "gpu.health.temperature";
+}
 
 bool is_accepted(std::span<const Verdict> verdicts) {
   for (const auto& v : verdicts) {

@@ -1,0 +1,79 @@
+// Loading the CUDA module: the real libassay_gpu.so this build made, loaded through the
+// same loader assay uses, on a machine that may have no driver; and the order in which
+// the loader names what is missing.
+#include "probes/gpu/gpu_module_loader.h"
+
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace assay::gpu {
+namespace {
+
+bool driver_present() { return ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) != nullptr; }
+
+#if defined(ASSAY_GPU_MODULE_PATH)
+
+TEST(GpuModule, TheBuiltModuleLoadsWithoutTheDriverAndSaysWhatItIs) {
+  ModuleAccess access = load_gpu_module({.module_path = ASSAY_GPU_MODULE_PATH, .require_driver = false});
+  ASSERT_NE(access.module, nullptr) << access.unavailable;
+  const std::string versions = access.module->versions();
+  EXPECT_NE(versions.find("CUDA runtime 13."), std::string::npos) << versions;
+  EXPECT_NE(versions.find("cuBLASLt 13."), std::string::npos) << versions;
+  EXPECT_NE(versions.find("NCCL"), std::string::npos) << versions;
+  EXPECT_FALSE(access.module->kernel_architectures().empty());
+  for (int cc : access.module->kernel_architectures()) EXPECT_GE(cc, 75);
+
+  // Without a driver the runtime answers with an error, not a crash; with one, devices.
+  const DeviceList list = access.module->devices();
+  if (driver_present()) {
+    if (list.error.empty()) {
+      EXPECT_FALSE(list.devices.empty());
+    }
+  } else {
+    EXPECT_NE(list.error.find("cudaGetDeviceCount"), std::string::npos) << list.error;
+    const GpuSetup setup = gpu_setup_from(access);
+    EXPECT_FALSE(setup.available());
+    EXPECT_EQ(setup.unavailable.rfind("no CUDA device: ", 0), 0u) << setup.unavailable;
+  }
+}
+
+TEST(GpuModule, AMissingDriverIsNamedBeforeAnythingElse) {
+  ModuleAccess access = load_gpu_module(
+      {.module_path = ASSAY_GPU_MODULE_PATH, .require_driver = true, .driver_library = "libassay-no-such-driver.so.1"});
+  EXPECT_EQ(access.module, nullptr);
+  EXPECT_EQ(access.unavailable.rfind("no CUDA device: driver not loaded (", 0), 0u) << access.unavailable;
+  EXPECT_NE(access.unavailable.find("libassay-no-such-driver.so.1"), std::string::npos) << access.unavailable;
+}
+
+#else
+
+TEST(GpuModule, TheBuiltModuleLoadsWithoutTheDriverAndSaysWhatItIs) {
+  GTEST_SKIP() << "this build has no GPU module (nvcc was not found when it was configured)";
+}
+
+#endif
+
+TEST(GpuModule, AnUnloadableFileIsReportedWithTheLoadersText) {
+  ModuleAccess access = load_gpu_module({.module_path = "/nonexistent/libassay_gpu.so", .require_driver = false});
+  EXPECT_EQ(access.module, nullptr);
+  EXPECT_NE(access.unavailable.find("could not be loaded"), std::string::npos) << access.unavailable;
+  EXPECT_NE(access.unavailable.find("/nonexistent/libassay_gpu.so"), std::string::npos) << access.unavailable;
+}
+
+TEST(GpuModule, ALibraryThatIsNotTheModuleIsRefused) {
+  ModuleAccess access = load_gpu_module({.module_path = "libm.so.6", .require_driver = false});
+  EXPECT_EQ(access.module, nullptr);
+  EXPECT_NE(access.unavailable.find("is not assay's GPU module"), std::string::npos) << access.unavailable;
+}
+
+TEST(GpuModule, WithoutADriverEveryGpuProbeHasAReason) {
+  if (driver_present()) GTEST_SKIP() << "this machine has the NVIDIA driver (libcuda.so.1 loads)";
+  const GpuSetup& setup = gpu_setup();
+  EXPECT_FALSE(setup.available());
+  EXPECT_FALSE(setup.unavailable.empty());
+}
+
+}  // namespace
+}  // namespace assay::gpu

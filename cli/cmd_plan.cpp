@@ -59,7 +59,8 @@ int check(const std::string& path, bool print, CommandIo& io) {
               "against the peak derived on the node).\n";
   } else {
     io.out << render_text_table({"RATED", "FIGURE", "MIN FRACTION", "SOURCE"}, rows);
-    if (any_limit) io.out << "A limit: power figures pass when measured <= the figure (docs/probes/power.md \"Budgets\").\n";
+    if (any_limit) io.out << "A limit: power and temperature figures pass when measured <= the figure (docs/probes/power.md "
+                                "\"Budgets\", docs/probes/gpu.md \"gpu.health\").\n";
   }
   io.out << "\n'assay plan check " << path << " --print' shows the plan with every default filled in.\n";
   return exit_accepted;

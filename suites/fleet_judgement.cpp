@@ -21,6 +21,10 @@ struct Entry {
   std::string scope;  // FleetStat::scope
 };
 
+// A GPU's health record (idle clocks, temperature, error counts) says whether that GPU
+// is sound, judged against fixed limits; spread across nodes means nothing there.
+bool judged_by_fleet(const Metric& m) { return !m.key.starts_with("gpu.health."); }
+
 // Power figures form a group per probe and domain; every other key is one group.
 std::string scope_of(const ProbeResult& r, const Metric& m, const std::string& subject) {
   return metric_family(m.key) == "power" ? fmt::format("{} during {}", subject, r.probe) : std::string();
@@ -101,7 +105,7 @@ FleetJudgement judge_fleet(const Plan& plan, std::span<const ProbeResult> result
   for (const auto& r : results) {
     if (r.status != ProbeStatus::ok) continue;
     for (const auto& m : r.metrics) {
-      if (m.samples.empty() || !std::isfinite(m.value)) continue;
+      if (m.samples.empty() || !std::isfinite(m.value) || !judged_by_fleet(m)) continue;
       const std::string subject = m.subject.empty() ? r.subject : m.subject;
       const std::string scope = scope_of(r, m, subject);
       auto& group = groups[scope.empty() ? m.key : m.key + " " + scope];

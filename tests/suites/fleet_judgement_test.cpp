@@ -34,6 +34,20 @@ const Verdict& spread_of(const FleetJudgement& j, std::string_view key) {
   return it == j.verdicts.end() ? none : *it;
 }
 
+TEST(JudgeFleet, GpuHealthRecordsAreNotComparedAcrossNodes) {
+  // Idle clocks and temperatures differ between sound GPUs; gpu.health has its own limits.
+  std::vector<ProbeResult> results;
+  for (int i = 0; i < 5; ++i) {
+    results.push_back(node_result("n" + std::to_string(i),
+                                  {steady("gpu.health.sm_clock", Unit::hertz, Better::higher, i == 4 ? 2.1e8 : 1.98e9,
+                                          "gpu0")},
+                                  "gpu.health"));
+  }
+  const FleetJudgement j = judge_fleet(Plan{}, results);
+  EXPECT_TRUE(j.stats.empty());
+  EXPECT_TRUE(j.verdicts.empty());
+}
+
 TEST(JudgeFleet, OutlierBelowTheMedianIsNamed) {
   const auto results = fp64_fleet({1.00e11, 1.01e11, 0.99e11, 1.00e11, 0.80e11});
   const FleetJudgement j = judge_fleet(Plan{}, results);

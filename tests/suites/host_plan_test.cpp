@@ -131,8 +131,11 @@ TEST(TemplatePlan, LoadsAgainstTheEmbeddedCatalog) {
   EXPECT_FALSE(hbm->from_catalog);
   ASSERT_NE(plan->rated_figure("gpu.gemm.bf16"), nullptr);
   EXPECT_TRUE(plan->rated_figure("gpu.gemm.bf16")->from_catalog);
-  EXPECT_DOUBLE_EQ(plan->criterion_for("gpu.gemm.fp8").min_fraction, 0.80);
-  EXPECT_DOUBLE_EQ(plan->criterion_for("gpu.gemm.bf16").warn_fraction, 0.95);
+  // The most specific criterion wins: fp8 has its own, bf16 the gpu.gemm.* one.
+  EXPECT_DOUBLE_EQ(plan->criterion_for("gpu.gemm.fp8").min_fraction, 0.65);
+  EXPECT_DOUBLE_EQ(plan->criterion_for("gpu.gemm.bf16").min_fraction, 0.70);
+  EXPECT_DOUBLE_EQ(plan->criterion_for("gpu.gemm.bf16").warn_fraction, 0.75);
+  EXPECT_DOUBLE_EQ(plan->criterion_for("cpu.fma.fp64").warn_fraction, 0.95);
   // And what the bundle would hold loads again.
   auto again = parse_plan(plan_to_toml(*plan), "bundle/plan.toml", *embedded, registry());
   ASSERT_TRUE(again.ok()) << again.error().message;

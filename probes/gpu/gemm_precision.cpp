@@ -154,6 +154,22 @@ double gemm_tolerance(GemmPrecision precision, std::int64_t k, const GemmReferen
          static_cast<double>(k) * accumulate_roundoff * reference.sum_of_magnitudes;
 }
 
+bool gemm_algorithm_within_tolerance(GemmPrecision precision, int split_k, bool partials_in_output_type) {
+  if (split_k <= 1 || !partials_in_output_type) return true;
+  switch (precision) {
+    case GemmPrecision::bf16:
+    case GemmPrecision::fp16:
+    case GemmPrecision::fp8:  // its D is BF16
+      return false;
+    case GemmPrecision::fp64:
+    case GemmPrecision::fp32:
+    case GemmPrecision::tf32:
+    case GemmPrecision::int8:  // D's type is the accumulator's (INT32 is exact anyway)
+      return true;
+  }
+  return true;
+}
+
 std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_entries(std::int64_t m, std::int64_t n,
                                                                         std::size_t count, std::uint64_t seed) {
   std::vector<std::pair<std::int64_t, std::int64_t>> entries;

@@ -68,6 +68,15 @@ GemmReference gemm_reference(GemmPrecision precision, std::uint64_t seed_a, std:
 /// FP32 promotion) 2^-24, INT32 0: integer results must be exact.
 double gemm_tolerance(GemmPrecision precision, std::int64_t k, const GemmReference& reference);
 
+/// Whether gemm_tolerance() covers an algorithm that splits k into `split_k` parts and
+/// adds the parts' sums in D's type (cuBLASLt's INPLACE and OUTPUT_TYPE reduction
+/// schemes) when `partials_in_output_type`, else in the compute type. Rounding every
+/// partial sum to BF16 or FP16 costs up to split_k output roundings where the tolerance
+/// allows one: at k = 256 to 1024 a healthy GPU's BF16 result would be refused (at
+/// k = 8192 the accumulation term happens to cover it). The module passes over such
+/// algorithms in the heuristic's list.
+bool gemm_algorithm_within_tolerance(GemmPrecision precision, int split_k, bool partials_in_output_type);
+
 /// The entries of D to check: the four corners plus pseudo-random ones, `count` in all.
 std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_entries(std::int64_t m, std::int64_t n,
                                                                         std::size_t count, std::uint64_t seed);

@@ -175,5 +175,62 @@ TEST(GemmCheck, PassesExactValuesAndNamesTheFirstWrongOne) {
   EXPECT_FALSE(check_gemm_values(GemmPrecision::int8, k, entries, int_refs, {off}).passed());
 }
 
+// Round to nearest even with 8 significant bits, as a BF16 store does.
+float to_bf16(float x) {
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  bits = (bits + 0x7fffU + ((bits >> 16) & 1U)) & 0xffff0000U;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
+// D(row, column) as a split-K GEMM with FP32 accumulation computes it, the partial sums
+// of `split` parts added either in FP32 (reduction in the compute type) or rounded to
+// BF16 on every addition (INPLACE / OUTPUT_TYPE reduction, BF16 output), then stored as
+// BF16.
+float split_k_bf16(std::uint64_t seed_a, std::uint64_t seed_b, std::int64_t k, std::int64_t row, std::int64_t column,
+                   int split, bool partials_in_output_type) {
+  const std::int64_t part = k / split;
+  float total = 0;
+  for (int s = 0; s < split; ++s) {
+    float partial = 0;
+    for (std::int64_t l = s * part; l < (s + 1) * part; ++l) {
+      const auto i = static_cast<std::uint64_t>(row), j = static_cast<std::uint64_t>(column),
+                 inner = static_cast<std::uint64_t>(l);
+      partial += static_cast<float>(gemm_input_value(kFloatValues, seed_a, i, inner) *
+                                    gemm_input_value(kFloatValues, seed_b, inner, j));
+    }
+    total = partials_in_output_type ? to_bf16(s == 0 ? partial : total + partial) : total + partial;
+  }
+  return to_bf16(total);
+}
+
+TEST(GemmTolerance, CoversSplitKInTheComputeTypeButNotPartialSumsRoundedToTheOutputType) {
+  // At a small order a heuristic may well split k; the module then passes over split-K
+  // algorithms whose partial sums are rounded to BF16 (gemm_algorithm_within_tolerance).
+  const std::int64_t k = 256;
+  const int split = 4;
+  const auto entries = gemm_check_entries(k, k, 256, 5);
+  const auto references = gemm_references(GemmPrecision::bf16, 1, 2, k, entries);
+  std::vector<double> compute_type, output_type;
+  for (const auto& [row, column] : entries) {
+    compute_type.push_back(split_k_bf16(1, 2, k, row, column, split, false));
+    output_type.push_back(split_k_bf16(1, 2, k, row, column, split, true));
+  }
+  const GemmCheckResult right = check_gemm_values(GemmPrecision::bf16, k, entries, references, {compute_type});
+  EXPECT_TRUE(right.passed()) << right.first_failure;
+  // Correct arithmetic of that kind, yet refused: why such algorithms are not used.
+  EXPECT_FALSE(check_gemm_values(GemmPrecision::bf16, k, entries, references, {output_type}).passed());
+
+  EXPECT_FALSE(gemm_algorithm_within_tolerance(GemmPrecision::bf16, split, true));
+  EXPECT_FALSE(gemm_algorithm_within_tolerance(GemmPrecision::fp16, 2, true));
+  EXPECT_FALSE(gemm_algorithm_within_tolerance(GemmPrecision::fp8, 2, true));  // D is BF16
+  EXPECT_TRUE(gemm_algorithm_within_tolerance(GemmPrecision::bf16, split, false));
+  EXPECT_TRUE(gemm_algorithm_within_tolerance(GemmPrecision::bf16, 1, true));  // no split, no partial sums
+  for (GemmPrecision p : {GemmPrecision::fp64, GemmPrecision::fp32, GemmPrecision::tf32, GemmPrecision::int8}) {
+    EXPECT_TRUE(gemm_algorithm_within_tolerance(p, 8, true)) << gemm_precision_name(p);  // D in the accumulator's type
+  }
+}
+
 }  // namespace
 }  // namespace assay::gpu

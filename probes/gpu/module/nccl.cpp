@@ -696,6 +696,12 @@ NcclOpenOutcome open_nccl(const NcclOpenRequest& request) {
     }
   }
   if (!end.ok()) {
+    // Parents first: a split still in progress writes its child into `children` from
+    // NCCL's thread until the parent's abort joins that thread (ncclCommAbort ->
+    // ncclCommEnsureReady -> ncclGroupJobAbort). Aborting the children before would
+    // miss a child that completes meanwhile, leaving it (and its proxy threads and
+    // buffers) alive with no one to free it.
+    abort_comms(parents);
     abort_comms(children);
     return failed(parents, std::move(end));
   }

@@ -249,14 +249,17 @@ P2pOutcome run_p2p(const P2pRequest& request) {
     out.error = std::move(f);
     return out;
   }
-  if (request.bidirectional) {
-    if (std::string f = s.backward.enable(destination, source); !f.empty()) {
-      out.error = std::move(f);
-      return out;
-    }
+  // Both ways for every pair, one-way pairs too, as p2pBandwidthLatencyTest enables them:
+  // cudaDeviceEnablePeerAccess grants one direction only, and which context's access the
+  // driver's direct copy-engine path between the two needs is not documented. Enabling
+  // only source->destination could leave a one-way pair (measured after its reverse pair
+  // disabled what it had enabled) staged through host memory on some systems.
+  if (std::string f = s.backward.enable(destination, source); !f.empty()) {
+    out.error = std::move(f);
+    return out;
   }
   out.peer_access = s.forward.active() && (!request.bidirectional || s.backward.active());
-  out.path = s.forward.text() + (request.bidirectional ? "; " + s.backward.text() : std::string());
+  out.path = s.forward.text() + "; " + s.backward.text();
   if (!out.peer_access) out.path += "; without peer access the driver stages the copies through host memory";
 
   if (std::string f = prepare_side(s.from, source, s.bytes, request.bidirectional, true, kSourceSalt); !f.empty()) {

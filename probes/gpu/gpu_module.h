@@ -27,7 +27,7 @@
 namespace assay::gpu {
 
 /// Bumped whenever a declaration below changes.
-inline constexpr int kModuleAbi = 2;
+inline constexpr int kModuleAbi = 3;
 
 /// One CUDA device as this process sees it (after CUDA_VISIBLE_DEVICES).
 struct Device {
@@ -86,6 +86,9 @@ struct GemmRequest {
 
 struct GemmOutcome {
   std::string error;
+  /// With `error`: cuBLASLt has no algorithm for this precision on this GPU (its
+  /// heuristic said NOT_SUPPORTED or found none), so the precision is skipped, not failed.
+  bool unsupported = false;
   bool cancelled = false;
   int calls_per_repetition = 0;
   std::vector<double> seconds;  ///< per repetition, for calls_per_repetition calls

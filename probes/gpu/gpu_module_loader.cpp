@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <filesystem>
@@ -101,6 +103,23 @@ ModuleAccess load_gpu_module(const ModuleLoadOptions& options) {
   return access;
 }
 
+std::optional<std::string> kernel_gap(const std::vector<Device>& devices, const std::vector<int>& architectures) {
+  if (architectures.empty() || devices.empty()) return std::nullopt;
+  // Each architecture is built with its PTX too, so any GPU at or above the lowest one
+  // runs the kernels (compiled at load where no binary matches).
+  const int lowest = *std::min_element(architectures.begin(), architectures.end());
+  for (const Device& d : devices) {
+    if (d.cc_major * 10 + d.cc_minor >= lowest) return std::nullopt;
+  }
+  std::string built;
+  for (int cc : architectures) built += fmt::format("{}sm_{}", built.empty() ? "" : " ", cc);
+  const Device& d = devices.front();
+  return fmt::format("the GPUs here ({}, compute capability {}.{}) are older than the kernels this assay's GPU module "
+                     "was built for ({}); rebuild with -DASSAY_CUDA_ARCHITECTURES=\"{}{};{}\"",
+                     d.name, d.cc_major, d.cc_minor, built, d.cc_major, d.cc_minor,
+                     fmt::format("{}", fmt::join(architectures, ";")));
+}
+
 GpuSetup gpu_setup_from(const ModuleAccess& access) {
   GpuSetup setup;
   if (access.module == nullptr) {
@@ -114,6 +133,8 @@ GpuSetup gpu_setup_from(const ModuleAccess& access) {
     setup.unavailable = fmt::format("no CUDA device: {}", list.error);
   } else if (list.devices.empty()) {
     setup.unavailable = "no CUDA device: the driver reports none (check CUDA_VISIBLE_DEVICES)";
+  } else if (auto gap = kernel_gap(list.devices, access.module->kernel_architectures())) {
+    setup.unavailable = *gap;
   }
   setup.devices = std::move(list.devices);
   return setup;

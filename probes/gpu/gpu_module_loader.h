@@ -8,6 +8,7 @@
 //   3. the module loads (its cuBLASLt / NCCL libraries are found);
 //   4. the CUDA runtime reports at least one device.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ struct GpuSetup {
 /// This process's GPU setup, determined once on first use (thread-safe) with default
 /// options: every GPU probe's availability() and run() start here.
 const GpuSetup& gpu_setup();
+
+/// Why none of `devices` can run kernels built for `architectures` (compute capability
+/// x 10: 80, 90, 100), or nullopt when one can.
+std::optional<std::string> kernel_gap(const std::vector<Device>& devices, const std::vector<int>& architectures);
 
 /// The setup a given module access yields (what gpu_setup() does after loading).
 GpuSetup gpu_setup_from(const ModuleAccess& access);

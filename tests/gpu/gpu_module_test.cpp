@@ -55,6 +55,26 @@ TEST(GpuModule, TheBuiltModuleLoadsWithoutTheDriverAndSaysWhatItIs) {
 
 #endif
 
+TEST(GpuModule, GpusOlderThanTheBuiltKernelsAreNamedWithTheFix) {
+  Device t4;
+  t4.name = "Tesla T4";
+  t4.cc_major = 7;
+  t4.cc_minor = 5;
+  const auto gap = kernel_gap({t4}, {80, 90, 100});
+  ASSERT_TRUE(gap);
+  EXPECT_NE(gap->find("Tesla T4, compute capability 7.5"), std::string::npos) << *gap;
+  EXPECT_NE(gap->find("sm_80 sm_90 sm_100"), std::string::npos) << *gap;
+  EXPECT_NE(gap->find("-DASSAY_CUDA_ARCHITECTURES=\"75;80;90;100\""), std::string::npos) << *gap;
+  // 8.6, 8.9 (sm_80 code), 9.0, 10.0 and 12.0 (PTX compiled at load) all run them.
+  for (auto [major, minor] : {std::pair{8, 6}, std::pair{8, 9}, std::pair{9, 0}, std::pair{12, 0}}) {
+    Device d;
+    d.cc_major = major;
+    d.cc_minor = minor;
+    EXPECT_FALSE(kernel_gap({d}, {80, 90, 100})) << major << "." << minor;
+    EXPECT_FALSE(kernel_gap({t4, d}, {80, 90, 100})) << "one GPU that runs them is enough";
+  }
+}
+
 TEST(GpuModule, AnUnloadableFileIsReportedWithTheLoadersText) {
   ModuleAccess access = load_gpu_module({.module_path = "/nonexistent/libassay_gpu.so", .require_driver = false});
   EXPECT_EQ(access.module, nullptr);

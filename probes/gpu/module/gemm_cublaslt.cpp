@@ -132,6 +132,31 @@ struct Scalars {
   }
 };
 
+// What the record and the choice need from an algorithm's configuration.
+struct AlgoConfig {
+  std::int32_t algo_id = -1, split_k = 1;
+  std::uint32_t tile = 0, reduction = CUBLASLT_REDUCTION_SCHEME_NONE;
+  bool partials_in_output_type() const {
+    return split_k > 1 &&
+           (reduction == CUBLASLT_REDUCTION_SCHEME_INPLACE || reduction == CUBLASLT_REDUCTION_SCHEME_OUTPUT_TYPE);
+  }
+};
+
+AlgoConfig algo_config(const cublasLtMatmulAlgo_t& algo) {
+  AlgoConfig config;
+  std::size_t written = 0;
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_ID, &config.algo_id, sizeof config.algo_id, &written);
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &config.tile, sizeof config.tile, &written);
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &config.split_k, sizeof config.split_k,
+                                       &written);
+  cublasLtMatmulAlgoConfigGetAttribute(&algo, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &config.reduction,
+                                       sizeof config.reduction, &written);
+  return config;
+}
+
+// Heuristic results asked for: enough to find one without an output-type reduction.
+constexpr int kHeuristicCandidates = 8;
+
 class GemmRun {
  public:
   explicit GemmRun(const GemmRequest& request) : r_(request), types_(lt_types(request.precision)) {}
@@ -238,28 +263,46 @@ class GemmRun {
         !f.empty()) {
       return f;
     }
+    // Several candidates, best first: the first is taken unless it is a split-K algorithm
+    // that adds its partial sums in D's type (BF16/FP16), which the check's tolerance does
+    // not allow for (gemm_algorithm_within_tolerance); then the next one that does not.
+    cublasLtMatmulHeuristicResult_t candidates[kHeuristicCandidates] = {};
     int returned = 0;
-    if (std::string f = lt_failure(cublasLtMatmulAlgoGetHeuristic(lt_.handle, lt_.operation, lt_.a, lt_.b, lt_.d, lt_.d,
-                                                                  lt_.preference, 1, &heuristic_, &returned),
-                                   "cublasLtMatmulAlgoGetHeuristic", dev);
-        !f.empty()) {
-      return f;
+    const cublasStatus_t asked = cublasLtMatmulAlgoGetHeuristic(lt_.handle, lt_.operation, lt_.a, lt_.b, lt_.d, lt_.d,
+                                                                lt_.preference, kHeuristicCandidates, candidates,
+                                                                &returned);
+    // NOT_SUPPORTED: this cuBLASLt has no kernel for these types on this GPU, which is a
+    // precision the GPU lacks, not a failure (the probe skips it, saying so).
+    out_.unsupported = asked == CUBLAS_STATUS_NOT_SUPPORTED || asked == CUBLAS_STATUS_ARCH_MISMATCH;
+    if (std::string f = lt_failure(asked, "cublasLtMatmulAlgoGetHeuristic", dev); !f.empty()) return f;
+    int chosen = -1, first_usable = -1;
+    for (int i = 0; i < returned && chosen < 0; ++i) {
+      if (candidates[i].state != CUBLAS_STATUS_SUCCESS) continue;
+      if (first_usable < 0) first_usable = i;
+      const AlgoConfig config = algo_config(candidates[i].algo);
+      if (gemm_algorithm_within_tolerance(r_.precision, config.split_k, config.partials_in_output_type())) chosen = i;
     }
-    if (returned == 0 || heuristic_.state != CUBLAS_STATUS_SUCCESS) {
+    if (first_usable < 0) {
+      out_.unsupported = true;
       return fmt::format("cuBLASLt has no algorithm for {} x {} x {} with {} on gpu{} (workspace {})", r_.m, r_.n, r_.k,
                          types_.text, dev, bytes_text(workspace));
     }
-    std::int32_t algo_id = -1, split_k = 1;
-    std::uint32_t tile = 0;
-    std::size_t written = 0;
-    cublasLtMatmulAlgoConfigGetAttribute(&heuristic_.algo, CUBLASLT_ALGO_CONFIG_ID, &algo_id, sizeof algo_id, &written);
-    cublasLtMatmulAlgoConfigGetAttribute(&heuristic_.algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof tile, &written);
-    cublasLtMatmulAlgoConfigGetAttribute(&heuristic_.algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &split_k, sizeof split_k,
-                                         &written);
-    out_.algorithm = fmt::format("cuBLASLt heuristic's first choice: algo id {}, tile id {}, split-k {}, {:.2f} waves, "
+    // None that keeps partial sums in the compute type: the heuristic's first choice, said
+    // so in the record (the check may then refuse a correct result at small n).
+    const bool fallback = chosen < 0;
+    heuristic_ = candidates[fallback ? first_usable : chosen];
+    const AlgoConfig config = algo_config(heuristic_.algo);
+    out_.algorithm = fmt::format("cuBLASLt heuristic's {}: algo id {}, tile id {}, split-k {}{}, {:.2f} waves, "
                                  "workspace {} of {}",
-                                 algo_id, tile, split_k, heuristic_.wavesCount, bytes_text(heuristic_.workspaceSize),
-                                 bytes_text(workspace));
+                                 chosen == first_usable ? std::string("first choice")
+                                 : fallback  ? std::string("first choice (no candidate keeps split-K partial sums in "
+                                                           "the compute type)")
+                                             : fmt::format("choice {} of {} (those before it add split-K partial sums "
+                                                           "in the output type)",
+                                                           chosen + 1, returned),
+                                 config.algo_id, config.tile, config.split_k,
+                                 config.split_k > 1 ? fmt::format(" (reduction scheme {})", config.reduction) : "",
+                                 heuristic_.wavesCount, bytes_text(heuristic_.workspaceSize), bytes_text(workspace));
     return {};
   }
 

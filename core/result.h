@@ -41,6 +41,13 @@ Metric make_metric(std::string key, Unit unit, Better better, std::vector<double
 /// Recomputes value and stats from samples (after reading a metric back, or in verify).
 void derive_metric(Metric& metric);
 
+/// Where a metric (key and subject) was measured within its probe's run.
+struct MetricSpan {
+  std::string key;
+  std::string subject;
+  std::chrono::steady_clock::time_point start{}, end{};
+};
+
 /// Outcome of a probe.
 enum class ProbeStatus { ok, skipped, error };
 std::string_view probe_status_name(ProbeStatus status);  ///< "ok" | "skipped" | "error"
@@ -80,6 +87,11 @@ struct ProbeResult {
   Validation validation;
   std::vector<std::string> notes;  ///< context a reader needs (kernel chosen, mode used)
   std::vector<ResultTable> tables;  ///< detail beside the metrics; omitted from JSON when empty
+  /// When each metric's samples were taken, for probes that measure one device or
+  /// precision after another (gpu.gemm: gpu0 bf16, then gpu1 bf16, ...), so power is
+  /// attributed to the metric over its own span rather than the whole probe. Not
+  /// stored: the runner uses it right after the probe returns.
+  std::vector<MetricSpan> spans;
 };
 
 /// The metric with this key (and subject, when given), or nullptr.

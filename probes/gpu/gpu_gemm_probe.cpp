@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -91,6 +92,7 @@ struct Measured {
   std::int64_t n = 0;
   gpu::GemmOutcome outcome;
   gpu::GemmCheckResult check;
+  std::chrono::steady_clock::time_point start{}, end{};  ///< the module call, for power attribution
 };
 
 class GpuGemmProbe final : public Probe {
@@ -194,7 +196,10 @@ class GpuGemmProbe final : public Probe {
         context.report(fmt::format("{} gpu{}", label, d));
         gpu::GemmRequest request = make_request(s, precision, d, order[d]);
         request.control.cancel = context.cancel;
-        measured.push_back({d, gpu::gpu_subject(d), order[d], setup.module->gemm(request), {}});
+        const auto start = std::chrono::steady_clock::now();
+        gpu::GemmOutcome outcome = setup.module->gemm(request);
+        measured.push_back({d, gpu::gpu_subject(d), order[d], std::move(outcome), {}, start,
+                            std::chrono::steady_clock::now()});
       }
       if (s.concurrent && runnable.size() > 1) {
         context.report(fmt::format("{} all {} GPUs at once", label, runnable.size()));
@@ -203,15 +208,21 @@ class GpuGemmProbe final : public Probe {
         gpu::run_on_devices_together(runnable, context.cancel, [&](int d, const gpu::Control& control) {
           gpu::GemmRequest request = make_request(s, precision, d, order[d]);
           request.control = control;
+          const auto start = std::chrono::steady_clock::now();
           gpu::GemmOutcome outcome = setup.module->gemm(request);
+          const auto end = std::chrono::steady_clock::now();
           const std::lock_guard<std::mutex> guard(lock);
           const auto slot = static_cast<std::size_t>(std::find(runnable.begin(), runnable.end(), d) - runnable.begin());
-          together[slot] = {d, gpu::concurrent_subject(d), order[d], std::move(outcome), {}};
+          together[slot] = {d, gpu::concurrent_subject(d), order[d], std::move(outcome), {}, start, end};
         });
         for (Measured& m : together) measured.push_back(std::move(m));
       }
 
       for (Measured& m : measured) {
+        if (m.outcome.unsupported) {
+          skipped.push_back(fmt::format("{} on {}: {}", label, m.subject, m.outcome.error));
+          continue;
+        }
         if (!m.outcome.error.empty()) {
           return error_result(std::move(result), fmt::format("{}: {} on {}: {}", probe_name, label, m.subject, m.outcome.error));
         }
@@ -239,6 +250,7 @@ class GpuGemmProbe final : public Probe {
             ValueRule::median, m.subject,
             fmt::format("cuBLASLt {} x {} x {} ({}), {} calls per sample, median of {} samples; {}", m.n, m.n, m.n,
                         m.outcome.types, m.outcome.calls_per_repetition, m.outcome.seconds.size(), m.outcome.algorithm)));
+        result.spans.push_back({gpu::gemm_metric_key(precision), m.subject, m.start, m.end});
         ++measured_count;
       }
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -70,6 +71,7 @@ struct Measured {
   std::string subject;
   std::uint64_t array_bytes = 0;
   gpu::HbmOutcome outcome;
+  std::chrono::steady_clock::time_point start{}, end{};  ///< the module call, for power attribution
 };
 
 const std::vector<double>& seconds_of(const gpu::HbmOutcome& outcome, HbmKernel kernel) {
@@ -152,7 +154,9 @@ class GpuHbmProbe final : public Probe {
       const std::uint64_t bytes = array_bytes_for(s, device(setup, d));
       gpu::HbmRequest request = make_request(s, d, bytes);
       request.control.cancel = context.cancel;
-      measured.push_back({d, gpu::gpu_subject(d), bytes, setup.module->hbm(request)});
+      const auto start = std::chrono::steady_clock::now();
+      gpu::HbmOutcome outcome = setup.module->hbm(request);
+      measured.push_back({d, gpu::gpu_subject(d), bytes, std::move(outcome), start, std::chrono::steady_clock::now()});
     }
     if (s.concurrent && s.devices.size() > 1) {
       if (context.cancelled()) return cancelled(std::move(result));
@@ -163,10 +167,12 @@ class GpuHbmProbe final : public Probe {
         const std::uint64_t bytes = array_bytes_for(s, device(setup, d));
         gpu::HbmRequest request = make_request(s, d, bytes);
         request.control = control;
+        const auto start = std::chrono::steady_clock::now();
         gpu::HbmOutcome outcome = setup.module->hbm(request);
+        const auto end = std::chrono::steady_clock::now();
         const std::lock_guard<std::mutex> guard(lock);
         const auto slot = static_cast<std::size_t>(std::find(s.devices.begin(), s.devices.end(), d) - s.devices.begin());
-        together[slot] = {d, gpu::concurrent_subject(d), bytes, std::move(outcome)};
+        together[slot] = {d, gpu::concurrent_subject(d), bytes, std::move(outcome), start, end};
       });
       for (Measured& m : together) measured.push_back(std::move(m));
     }
@@ -200,6 +206,8 @@ class GpuHbmProbe final : public Probe {
                         gpu::hbm_kernel_name(k), kernel_formula(k),
                         format_quantity(static_cast<double>(m.array_bytes), Unit::byte),
                         format_quantity(bytes, Unit::byte), seconds_of(m.outcome, k).size())));
+        // The three kernels alternate within the call, so each gets the call's span.
+        result.spans.push_back({gpu::hbm_metric_key(k), m.subject, m.start, m.end});
       }
     }
     result.validation.checked = true;

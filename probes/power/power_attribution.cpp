@@ -66,14 +66,51 @@ std::optional<PowerBasis> host_basis(const PowerWindow& window) {
   return std::nullopt;
 }
 
-std::optional<PowerBasis> gpu_basis(const PowerWindow& window, std::string_view gpu) {
+// The mean of a domain's series over [start, end], each interval weighted by its length;
+// nullopt when fewer than two of its points fall inside (the span was shorter than the
+// sampling interval).
+std::optional<double> mean_over_span(const DomainWindow& d, const MetricSpan& span) {
+  const double from = std::chrono::duration<double>(span.start - d.origin).count();
+  const double to = std::chrono::duration<double>(span.end - d.origin).count();
+  double energy = 0, seconds = 0;
+  std::size_t inside = 0;
+  for (std::size_t i = 0; i < d.times_s.size() && i < d.watts.size(); ++i) {
+    if (d.times_s[i] < from || d.times_s[i] > to) continue;
+    if (++inside == 1) continue;  // the first point inside only marks where the span's series starts
+    const double dt = d.times_s[i] - d.times_s[i - 1];
+    energy += d.watts[i] * dt;
+    seconds += dt;
+  }
+  if (inside < 2 || seconds <= 0) return std::nullopt;
+  return energy / seconds;
+}
+
+// A GPU's own NVML domain: "gpu3" for subject "gpu3" and for "gpu3@all" (measured while
+// every GPU ran), over the metric's span when the probe recorded one.
+std::optional<PowerBasis> gpu_basis(const PowerWindow& window, std::string_view subject, const MetricSpan* span) {
+  const std::string_view gpu = subject.substr(0, subject.find('@'));
   for (const DomainWindow& d : window.domains) {
-    if (d.source == "nvml" && d.domain == gpu && d.mean_watts > 0) {
+    if (d.source != "nvml" || d.domain != gpu) continue;
+    if (span != nullptr) {
+      const auto watts = mean_over_span(d, *span);
+      if (!watts || *watts <= 0) return std::nullopt;
+      return PowerBasis{*watts, fmt::format("nvml {} (mean {} over the {:.1f} s this figure was measured)", gpu,
+                                            format_quantity(*watts, Unit::watt),
+                                            std::chrono::duration<double>(span->end - span->start).count())};
+    }
+    if (d.mean_watts > 0) {
       return PowerBasis{d.mean_watts, fmt::format("nvml {} (mean {} over the probe's {:.1f} s)", gpu,
                                                   format_quantity(d.mean_watts, Unit::watt), d.seconds)};
     }
   }
   return std::nullopt;
+}
+
+const MetricSpan* span_of(const ProbeResult& result, const Metric& m) {
+  for (const MetricSpan& span : result.spans) {
+    if (span.key == m.key && span.subject == m.subject) return &span;
+  }
+  return nullptr;
 }
 
 void add_efficiencies(ProbeResult& result, const PowerWindow& window) {
@@ -82,7 +119,8 @@ void add_efficiencies(ProbeResult& result, const PowerWindow& window) {
     const auto figure = efficiency_figure(m.key, m.unit);
     if (!figure) continue;
     const std::string& subject = m.subject.empty() ? result.subject : m.subject;
-    const auto basis = family_of(m.key) == "gpu" ? gpu_basis(window, subject) : host_basis(window);
+    const auto basis =
+        family_of(m.key) == "gpu" ? gpu_basis(window, subject, span_of(result, m)) : host_basis(window);
     if (!basis) continue;
     added.push_back(make_metric(figure->key, figure->unit, Better::higher, {m.value / basis->watts},
                                 ValueRule::median, m.subject,
@@ -117,6 +155,9 @@ std::optional<EfficiencyFigure> efficiency_figure(std::string_view key, Unit uni
       key.ends_with("_per_watt")) {
     return std::nullopt;
   }
+  // Copies over a link (PCIe, NVLink) are the link's figure; a GPU's power says little of
+  // what they cost.
+  if (key.starts_with("gpu.pcie.") || key.starts_with("gpu.p2p.")) return std::nullopt;
   switch (unit) {
     case Unit::flop_per_s: return EfficiencyFigure{std::string(key) + "_per_watt", Unit::flop_per_joule};
     case Unit::op_per_s: return EfficiencyFigure{std::string(key) + "_per_watt", Unit::op_per_joule};

@@ -107,6 +107,7 @@ std::vector<DomainWindow> summarise_readings(std::string_view source, const std:
     }
     w.source = std::string(source);
     w.domain = domain;
+    w.origin = times.front();
     w.mean_watts = w.seconds > 0 ? w.energy_joules / w.seconds : 0.0;
     w.peak_watts = w.watts.empty() ? w.mean_watts : *std::max_element(w.watts.begin(), w.watts.end());
     windows.push_back(std::move(w));

@@ -34,6 +34,9 @@ struct DomainWindow {
   /// over it (counter) or the reading at that time.
   std::vector<double> times_s;
   std::vector<double> watts;
+  /// The moment times_s counts from, to find the part of the series a metric's span
+  /// covers (ProbeResult::spans).
+  std::chrono::steady_clock::time_point origin{};
 };
 
 /// What the sampler saw over one window.

@@ -96,6 +96,52 @@ TEST(PowerAttribution, GpuEfficiencyUsesItsOwnGpusPower) {
   EXPECT_DOUBLE_EQ(eff->value, 1e12);
 }
 
+TEST(PowerAttribution, GpuEfficiencyUsesThePowerOverTheFiguresOwnSpan) {
+  // gpu1 idles at 100 W for 5 s, then runs at 700 W while the figure is measured.
+  const auto origin = std::chrono::steady_clock::now();
+  DomainWindow gpu1 = domain("nvml", "gpu1", 400);
+  gpu1.origin = origin;
+  gpu1.times_s.clear();
+  gpu1.watts.clear();
+  for (int t = 1; t <= 10; ++t) {
+    gpu1.times_s.push_back(t);
+    gpu1.watts.push_back(t <= 5 ? 100.0 : 700.0);
+  }
+  ProbeResult r;
+  r.probe = "gpu.gemm";
+  r.subject = "gpus";
+  for (const char* subject : {"gpu1", "gpu1@all"}) {
+    r.metrics.push_back(make_metric("gpu.gemm.bf16", Unit::flop_per_s, Better::higher, {7e14}, ValueRule::median,
+                                    subject));
+    r.spans.push_back({"gpu.gemm.bf16", subject, origin + std::chrono::milliseconds(5500),
+                       origin + std::chrono::milliseconds(10000)});
+  }
+  PowerWindow w;
+  w.domains = {gpu1};
+  attach_power(r, w);
+  for (const char* subject : {"gpu1", "gpu1@all"}) {
+    const Metric* eff = find_metric(r, "gpu.gemm.bf16_per_watt", subject);
+    ASSERT_NE(eff, nullptr) << subject;
+    EXPECT_DOUBLE_EQ(eff->value, 1e12) << subject;  // 7e14 FLOP/s / 700 W, not / the window's 400 W
+    EXPECT_NE(eff->note.find("measured"), std::string::npos) << eff->note;
+  }
+}
+
+TEST(PowerAttribution, ASpanShorterThanTheSamplingGetsNoEfficiency) {
+  const auto origin = std::chrono::steady_clock::now();
+  DomainWindow gpu0 = domain("nvml", "gpu0", 300);
+  gpu0.origin = origin;
+  ProbeResult r;
+  r.probe = "gpu.gemm";
+  r.metrics.push_back(make_metric("gpu.gemm.fp64", Unit::flop_per_s, Better::higher, {5e13}, ValueRule::median, "gpu0"));
+  r.spans.push_back({"gpu.gemm.fp64", "gpu0", origin + std::chrono::milliseconds(100),
+                     origin + std::chrono::milliseconds(200)});
+  PowerWindow w;
+  w.domains = {gpu0};
+  attach_power(r, w);
+  EXPECT_EQ(find_metric(r, "gpu.gemm.fp64_per_watt", "gpu0"), nullptr);
+}
+
 TEST(PowerAttribution, NoEfficiencyForAFailedProbeOrWithoutPower) {
   ProbeResult failed = fma_result();
   failed.status = ProbeStatus::error;
@@ -131,6 +177,9 @@ TEST(PowerAttribution, EfficiencyFigureNames) {
   EXPECT_EQ(efficiency_figure("memory.stream.triad", Unit::byte_per_s)->key, "memory.stream.triad_per_watt");
   EXPECT_EQ(efficiency_figure("memory.stream.triad", Unit::byte_per_s)->unit, Unit::byte_per_joule);
   EXPECT_EQ(efficiency_figure("gpu.gemm.int8", Unit::op_per_s)->unit, Unit::op_per_joule);
+  EXPECT_EQ(efficiency_figure("gpu.hbm.copy", Unit::byte_per_s)->unit, Unit::byte_per_joule);
+  EXPECT_FALSE(efficiency_figure("gpu.pcie.h2d", Unit::byte_per_s));
+  EXPECT_FALSE(efficiency_figure("gpu.p2p.bandwidth", Unit::byte_per_s));
   EXPECT_FALSE(efficiency_figure("storage.seq.read", Unit::byte_per_s).has_value());
   EXPECT_FALSE(efficiency_figure("storage.seq.read_aggregate", Unit::byte_per_s).has_value());
   EXPECT_FALSE(efficiency_figure("interconnect.p2p.bandwidth", Unit::byte_per_s).has_value());

@@ -110,8 +110,7 @@ class GpuHbmProbe final : public Probe {
         {"repetitions", ParamKind::integer, std::int64_t{50}, "timed rounds of the three kernels per GPU", 1.0, 10000.0},
         {"warmup", ParamKind::integer, std::int64_t{3}, "untimed rounds first (clocks ramp up, kernels load)", 1.0,
          1000.0},
-        {"concurrent", ParamKind::flag, true, "after each GPU alone, run all selected GPUs at once (subjects gpuN@all)",
-         {}, {}},
+        gpu::concurrent_param(),
     };
   }
 

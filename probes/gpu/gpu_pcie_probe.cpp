@@ -117,8 +117,7 @@ class GpuPcieProbe final : public Probe {
          0x1p40},
         {"repetitions", ParamKind::integer, std::int64_t{20}, "timed rounds (h2d, d2h, both) per GPU", 1.0, 10000.0},
         {"warmup", ParamKind::integer, std::int64_t{2}, "untimed rounds first", 1.0, 1000.0},
-        {"concurrent", ParamKind::flag, true, "after each GPU alone, run all selected GPUs at once (subjects gpuN@all)",
-         {}, {}},
+        gpu::concurrent_param(),
         {"numa_bind", ParamKind::flag, true,
          "bind each GPU's host thread, and so its pinned buffers, to the GPU's NUMA node", {}, {}},
     };

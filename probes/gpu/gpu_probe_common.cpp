@@ -20,6 +20,11 @@ ParamSpec devices_param() {
           "CUDA devices to measure: all, or ordinals such as 0,2,3 (after CUDA_VISIBLE_DEVICES)", {}, {}};
 }
 
+ParamSpec concurrent_param() {
+  return {"concurrent", ParamKind::flag, true,
+          "after each GPU alone, run all selected GPUs at once (subjects gpuN@all)", {}, {}};
+}
+
 Expected<std::vector<int>> parse_devices(std::string_view probe, std::string_view text, int device_count) {
   std::vector<int> devices;
   if (text == "all") {

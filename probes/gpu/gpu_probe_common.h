@@ -22,6 +22,9 @@ Availability gpu_probe_availability();
 /// The `devices` parameter every GPU probe takes.
 ParamSpec devices_param();
 
+/// The `concurrent` flag of the probes that also run all GPUs at once (gpuN@all).
+ParamSpec concurrent_param();
+
 /// The devices `text` names: "all" (every device of this process) or a comma-separated
 /// list of CUDA ordinals ("0,2,3"). A bad_input Error naming `probe` and the parameter
 /// for an unknown ordinal, a duplicate or an empty list.

@@ -93,17 +93,7 @@ struct P2pState {
 
 std::string prepare_side(Side& side, int device, std::uint64_t bytes, bool receives, bool sends, std::uint64_t salt) {
   side.device = device;
-  if (std::string f = cuda_failure(cudaSetDevice(device), "cudaSetDevice", device); !f.empty()) return f;
-  int multiprocessors = 0;
-  if (std::string f = cuda_failure(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device),
-                                   "cudaDeviceGetAttribute(multiprocessors)", device);
-      !f.empty()) {
-    return f;
-  }
-  if (std::string f = cuda_failure(word_kernel_grids(multiprocessors, side.grids), "cudaOccupancyMaxActiveBlocksPerMultiprocessor", device);
-      !f.empty()) {
-    return f;
-  }
+  if (std::string f = use_device_with_grids(device, side.grids); !f.empty()) return f;
   if (std::string f = side.stream.create(device); !f.empty()) return f;
   if (std::string f = side.done.create(device); !f.empty()) return f;
   if (std::string f = side.checker.create(device, side.grids.check); !f.empty()) return f;

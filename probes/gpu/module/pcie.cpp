@@ -32,17 +32,7 @@ struct PcieState {
 
 std::string prepare(PcieState& s) {
   const int device = s.device;
-  if (std::string f = cuda_failure(cudaSetDevice(device), "cudaSetDevice", device); !f.empty()) return f;
-  int multiprocessors = 0;
-  if (std::string f = cuda_failure(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device),
-                                   "cudaDeviceGetAttribute(multiprocessors)", device);
-      !f.empty()) {
-    return f;
-  }
-  if (std::string f = cuda_failure(word_kernel_grids(multiprocessors, s.grids), "cudaOccupancyMaxActiveBlocksPerMultiprocessor", device);
-      !f.empty()) {
-    return f;
-  }
+  if (std::string f = use_device_with_grids(device, s.grids); !f.empty()) return f;
   if (std::string f = s.up.create(device); !f.empty()) return f;
   if (std::string f = s.down.create(device); !f.empty()) return f;
   if (std::string f = s.timer.create(device); !f.empty()) return f;

@@ -7,6 +7,18 @@
 #include "probes/gpu/bandwidth_pattern.h"
 
 namespace assay::gpu {
+
+std::string use_device_with_grids(int device, WordGrids& grids) {
+  if (std::string f = cuda_failure(cudaSetDevice(device), "cudaSetDevice", device); !f.empty()) return f;
+  int multiprocessors = 0;
+  if (std::string f = cuda_failure(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device),
+                                   "cudaDeviceGetAttribute(multiprocessors)", device);
+      !f.empty()) {
+    return f;
+  }
+  return cuda_failure(word_kernel_grids(multiprocessors, grids), "cudaOccupancyMaxActiveBlocksPerMultiprocessor", device);
+}
+
 namespace {
 
 std::string read_word(const void* data, std::uint64_t index, cudaStream_t stream, int device, std::uint64_t& value) {

@@ -14,6 +14,10 @@
 
 namespace assay::gpu {
 
+/// Makes `device` current for this thread and sizes the word kernels' grids for its
+/// multiprocessors. The failure, naming the call, or empty.
+std::string use_device_with_grids(int device, WordGrids& grids);
+
 class WordChecker {
  public:
   /// Counters on `device`; `grid` is the check kernel's grid on it.

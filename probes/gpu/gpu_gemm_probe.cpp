@@ -119,8 +119,7 @@ class GpuGemmProbe final : public Probe {
         {"check_entries", ParamKind::integer, std::int64_t{64},
          "entries of D read back and checked after the warm-up and after every sample", 1.0, 100000.0},
         {"workspace", ParamKind::size_bytes, std::int64_t{32} << 20, "cuBLASLt workspace per GPU", 0.0, 4.0 * (1LL << 30)},
-        {"concurrent", ParamKind::flag, true, "after each GPU alone, run all selected GPUs at once (subjects gpuN@all)", {},
-         {}},
+        gpu::concurrent_param(),
     };
   }
 
@@ -201,18 +200,32 @@ class GpuGemmProbe final : public Probe {
         measured.push_back({d, gpu::gpu_subject(d), order[d], std::move(outcome), {}, start,
                             std::chrono::steady_clock::now()});
       }
-      if (s.concurrent && runnable.size() > 1) {
-        context.report(fmt::format("{} all {} GPUs at once", label, runnable.size()));
-        std::vector<Measured> together(runnable.size());
+      // A failure alone ends the probe before the GPUs run together; a precision cuBLASLt
+      // lacks on a GPU is not run there again.
+      std::vector<int> together_devices;
+      for (const Measured& m : measured) {
+        if (m.outcome.cancelled) return cancelled(std::move(result), label);
+        if (m.outcome.unsupported) continue;
+        if (!m.outcome.error.empty()) {
+          return error_result(std::move(result),
+                              fmt::format("{}: {} on {}: {}", probe_name, label, m.subject, m.outcome.error));
+        }
+        together_devices.push_back(m.device);
+      }
+      if (s.concurrent && together_devices.size() > 1) {
+        const std::vector<int>& runnable_together = together_devices;
+        context.report(fmt::format("{} all {} GPUs at once", label, runnable_together.size()));
+        std::vector<Measured> together(runnable_together.size());
         std::mutex lock;
-        gpu::run_on_devices_together(runnable, context.cancel, [&](int d, const gpu::Control& control) {
+        gpu::run_on_devices_together(runnable_together, context.cancel, [&](int d, const gpu::Control& control) {
           gpu::GemmRequest request = make_request(s, precision, d, order[d]);
           request.control = control;
           const auto start = std::chrono::steady_clock::now();
           gpu::GemmOutcome outcome = setup.module->gemm(request);
           const auto end = std::chrono::steady_clock::now();
           const std::lock_guard<std::mutex> guard(lock);
-          const auto slot = static_cast<std::size_t>(std::find(runnable.begin(), runnable.end(), d) - runnable.begin());
+          const auto slot = static_cast<std::size_t>(std::find(runnable_together.begin(), runnable_together.end(), d) -
+                                                     runnable_together.begin());
           together[slot] = {d, gpu::concurrent_subject(d), order[d], std::move(outcome), {}, start, end};
         });
         for (Measured& m : together) measured.push_back(std::move(m));
@@ -231,7 +244,7 @@ class GpuGemmProbe final : public Probe {
         const auto references = gpu::gemm_references(precision, seed_a, seed_b, m.n, entries);
         m.check = gpu::check_gemm_values(precision, m.n, entries, references, m.outcome.checked_values);
         result.validation.detail += fmt::format(
-            "{}{} {}: {} entries checked over {} read-backs, worst error {:.3g} of the tolerance", 
+            "{}{} {}: {} entries checked over {} read-backs, worst error {:.3g} of the tolerance",
             result.validation.detail.empty() ? "" : "; ", label, m.subject, entries.size(),
             m.outcome.checked_values.size(), m.check.worst_fraction);
         if (!m.check.passed()) {

@@ -98,6 +98,21 @@ class Probe {
   /// runs alone (storage: phases started together, aggregate figures). The runner
   /// then hands it the step's nodes too.
   virtual bool uses_peers() const { return needs_peers(); }
+  /// Called instead of run() when the probe is not available on this node but runs with
+  /// peers (uses_peers() and two or more ranks in ProbeContext::peers): the other nodes
+  /// of the step are running it and may wait for this one. A probe whose run() exchanges
+  /// messages with its peers overrides this to tell them it stands aside (so they fail
+  /// at once, naming this node, instead of at their timeout); the result is SKIP with
+  /// `reason` either way.
+  virtual ProbeResult stand_aside(const ParamList& params, const ProbeContext& context,
+                                  const std::string& reason) const {
+    (void)params;
+    (void)context;
+    ProbeResult result;
+    result.status = ProbeStatus::skipped;
+    result.reason = reason;
+    return result;
+  }
   /// Measures with resolved `params`. Returns status ok with metrics and validation,
   /// (entries it puts in result.params, e.g. the kernel chosen, are merged into the
   /// recorded parameters),

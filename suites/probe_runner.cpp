@@ -56,7 +56,15 @@ ProbeResult run_probe(const Probe& probe, const ParamList& params, const ProbeCo
   const auto start = std::chrono::system_clock::now();
   ProbeResult result;
   const Availability availability = probe.availability();
-  if (!availability.available) {
+  if (!availability.available && probe.uses_peers() && context.peers && context.peers->size() > 1) {
+    try {
+      result = probe.stand_aside(params, context, availability.reason);
+    } catch (const std::exception& e) {
+      result = {};
+      result.status = ProbeStatus::skipped;
+      result.reason = fmt::format("{} (and telling the other nodes failed: {})", availability.reason, e.what());
+    }
+  } else if (!availability.available) {
     result.status = ProbeStatus::skipped;
     result.reason = availability.reason;
   } else if (probe.needs_peers() && (!context.peers || context.peers->size() < 2)) {

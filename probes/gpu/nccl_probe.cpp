@@ -1,6 +1,7 @@
 #include "probes/gpu/nccl_probe.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -117,6 +118,27 @@ class NcclProbe final : public Probe {
   bool needs_peers() const override { return false; }
   bool uses_peers() const override { return true; }
 
+  // A node without a usable GPU still answers the GPU-count exchange that run() starts
+  // with, with 0, so the others stop at once naming it instead of waiting for `timeout`.
+  ProbeResult stand_aside(const ParamList& params, const ProbeContext& context,
+                          const std::string& reason) const override {
+    ProbeResult result;
+    result.probe = std::string(probe_name);
+    result.node = context.node;
+    result.subject = "fleet";
+    result.params = params;
+    result.status = ProbeStatus::skipped;
+    result.reason = reason;
+    Communicator* comm = context.peers;
+    const std::vector<float> mine{0.0f};
+    std::vector<float> all(static_cast<std::size_t>(comm->size()), 0.0f);
+    const CommStop stop = stop_within(param_real(params, "timeout"), context);
+    if (auto told = comm->collective(Collective::allgather, mine, all, 0, 0, 1, stop); !told) {
+      result.reason += fmt::format("; telling the other nodes failed: {}", told.error().message);
+    }
+    return result;
+  }
+
   Expected<void> check_params(const ParamList& params) const override {
     auto settings = read_settings(params, setup_());
     if (!settings) return settings.error();
@@ -205,6 +227,15 @@ class NcclProbe final : public Probe {
       }
       counts.clear();
       for (float f : all) counts.push_back(static_cast<int>(f));
+      std::vector<std::string> without;
+      for (std::size_t p = 0; p < counts.size(); ++p) {
+        if (counts[p] >= 1) continue;
+        without.push_back(p < context.peer_nodes.size() ? context.peer_nodes[p] : fmt::format("process {}", p));
+      }
+      if (!without.empty()) {
+        return fail(fmt::format("no usable GPU on {} (its result says why); every node of the step must take part",
+                                fmt::join(without, ", ")));
+      }
     }
     auto world = nccl_world(counts, process);
     if (!world) return fail(world.error().message);

@@ -4,10 +4,12 @@
 // and 3 GPUs (the test launches itself; NcclOverMpi.Worker is what every rank runs).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +24,7 @@
 #include "probes/gpu/nccl_plan.h"
 #include "probes/gpu/nccl_probe.h"
 #include "probes/interconnect/bus_bandwidth.h"
+#include "suites/probe_runner.h"
 
 namespace assay::gpu {
 namespace {
@@ -365,6 +368,28 @@ TEST(NcclOverMpi, Worker) {
     EXPECT_EQ(r.status, ProbeStatus::error);
     EXPECT_THAT(r.error, HasSubstr("wrong results"));
     EXPECT_FALSE(r.validation.passed);
+  }
+  {
+    // The last node has no usable GPU: the runner has it stand aside, and the others stop
+    // at the GPU-count exchange naming it, long before their 20 s timeout.
+    FakeModule module({});
+    const bool without = rank == size - 1;
+    const GpuSetup setup = fake_setup(&module, without ? 0 : 1);
+    const auto probe = probe_over(setup);
+    ProbeContext context;
+    context.peers = world.get();
+    for (int r = 0; r < size; ++r) context.peer_nodes.push_back("node-" + std::to_string(r));
+    context.node = context.peer_nodes[static_cast<std::size_t>(rank)];
+    const auto started = std::chrono::steady_clock::now();
+    const ProbeResult r = run_probe(*probe, resolve(*probe, small), context);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    if (without) {
+      EXPECT_EQ(r.status, ProbeStatus::skipped);
+      EXPECT_EQ(r.reason, "no CUDA device: a test says so");
+    } else {
+      EXPECT_EQ(r.status, ProbeStatus::error);
+      EXPECT_THAT(r.error, HasSubstr("no usable GPU on node-" + std::to_string(size - 1)));
+    }
   }
   world.reset();
   close_world(WorldEnd::finalize, 0);

@@ -1,4 +1,5 @@
 // assay run [PLAN] [--suite quick|standard|burnin] [--out DIR] [--deadline S] [--resume DIR]
+//           [--lang en|zh] [--sign KEYFILE]
 #include <algorithm>
 #include <filesystem>
 #include <ostream>
@@ -9,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "reports/manifest.h"
 #include "reports/verdict_table.h"
 #include "suites/bundle.h"
 #include "suites/plan.h"
@@ -39,6 +41,17 @@ int run_command(const std::vector<std::string>& args, CommandIo& io) {
       ->check(CLI::Range(1, 7 * 24 * 3600).description("1 s to one week"));
   app.add_option("--resume", resume_dir,
                  "continue an interrupted run in this bundle, keeping what it measured");
+  std::string lang = "en";
+  app.add_option("--lang", lang,
+                 "language of report.md, report.html and junit.xml: en or zh (Simplified Chinese); "
+                 "'assay report DIR --lang' redraws them in the other")
+      ->check(CLI::IsMember({"en", "zh"}))
+      ->capture_default_str();
+  std::string sign_key_path;
+  app.add_option("--sign", sign_key_path,
+                 "sign the bundle's MANIFEST with this secret key (made by 'assay keygen'); "
+                 "see docs/evidence.md")
+      ->type_name("KEYFILE");
   if (auto code = parse_arguments(app, "run", args, io)) return *code;
 
   auto catalog = Catalog::embedded();
@@ -49,9 +62,16 @@ int run_command(const std::vector<std::string>& args, CommandIo& io) {
   RunOptions options;
   options.out_root = out_root;
   options.fleet = io.fleet;
+  options.lang = lang == "zh" ? Lang::zh : Lang::en;
   options.probe_deadline = std::chrono::seconds(deadline_s);
   // A stuck probe gets a tenth of its time, 2 s to 30 s, to notice its cancel flag.
   options.cancel_grace = std::chrono::seconds(std::clamp(deadline_s / 10, 2, 30));
+  // The key is read now, so that a bad key file fails at once, not after the run.
+  if (!sign_key_path.empty()) {
+    auto key = read_signing_key(sign_key_path);
+    if (!key) return report_error(io, "run", key.error());
+    options.sign_key = std::move(*key);
+  }
   if (!resume_dir.empty()) {
     if (!plan_path.empty() || !suite.empty()) {
       return report_error(io, "run", bad_input("--resume continues the bundle's own plan; "
@@ -96,6 +116,11 @@ int run_command(const std::vector<std::string>& args, CommandIo& io) {
                         s.accepted ? "ACCEPTED" : "NOT ACCEPTED", c.pass, c.warn, c.fail, c.info, c.skip,
                         c.error);
   io.out << "bundle: " << outcome->bundle_dir << "\n";
+  if (options.sign_key) {
+    io.out << fmt::format("signed: MANIFEST.sig by {} (public key {})\n",
+                          options.sign_key->signer.empty() ? "(no name)" : options.sign_key->signer,
+                          public_key_hex(options.sign_key->public_key));
+  }
   std::vector<std::string> missing;
   for (const auto& n : s.nodes) {
     if (n.status == "missing") missing.push_back(n.name);

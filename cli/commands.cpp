@@ -13,7 +13,7 @@
 namespace assay::cli {
 namespace {
 
-constexpr std::array<Command, 6> kCommands{{
+constexpr std::array<Command, 10> kCommands{{
     {"run", "run a plan (default: the quick suite) on this node, or on every node of an mpirun/srun "
             "launch, and write a bundle",
      run_command, true},
@@ -22,7 +22,14 @@ constexpr std::array<Command, 6> kCommands{{
     {"list", "list the probes, what they measure, and why any is unavailable here", list_command},
     {"plan", "check a plan, or write a new one (plan check PLAN | plan init [--from-host])", plan_command},
     {"specs", "show the rated-spec catalog (specs list | specs show NAME)", specs_command},
-    {"report", "render a report from a bundle (report DIR --format md|json)", report_command},
+    {"report", "render a report from a bundle (report DIR --format md|html|junit|csv|json [--lang en|zh])",
+     report_command},
+    {"verify", "re-check a bundle: file hashes, signatures, and every verdict re-derived from its raw samples",
+     verify_command},
+    {"diff", "compare two bundles per node and metric, flagging changes beyond their confidence intervals",
+     diff_command},
+    {"keygen", "make an Ed25519 key pair for signing bundles", keygen_command},
+    {"sign", "add a signature to a bundle's MANIFEST (sign DIR --key KEYFILE)", sign_command},
 }};
 
 void print_usage(std::ostream& out) {

@@ -73,5 +73,9 @@ int list_command(const std::vector<std::string>& args, CommandIo& io);
 int plan_command(const std::vector<std::string>& args, CommandIo& io);
 int specs_command(const std::vector<std::string>& args, CommandIo& io);
 int report_command(const std::vector<std::string>& args, CommandIo& io);
+int verify_command(const std::vector<std::string>& args, CommandIo& io);
+int diff_command(const std::vector<std::string>& args, CommandIo& io);
+int keygen_command(const std::vector<std::string>& args, CommandIo& io);
+int sign_command(const std::vector<std::string>& args, CommandIo& io);
 
 }  // namespace assay::cli

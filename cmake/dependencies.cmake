@@ -5,6 +5,10 @@ find_package(CLI11 REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(OpenBLAS REQUIRED)
+# libsodium (Debian libsodium-dev): SHA-256 of a bundle's files and Ed25519 signatures
+# over its MANIFEST (reports/manifest*.cpp). Debian ships no CMake config for it.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 
 # OpenBLAS' CMake config only sets variables; wrap them in a target.
 add_library(assay_openblas INTERFACE)

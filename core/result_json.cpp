@@ -237,6 +237,7 @@ Expected<ProbeResult> result_from_json(const Json& json, std::string_view where)
     r.params.push_back({name, std::move(*v)});
   }
   std::size_t i = 0;
+  r.metrics.reserve(metrics->size());
   for (const auto& mj : *metrics) {
     auto m = metric_from_json(mj, fmt::format("{}.metrics[{}]", where, i++));
     if (!m) return m.error();

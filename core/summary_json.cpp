@@ -2,13 +2,16 @@
 
 #include "core/json_fields.h"
 #include "core/result_json.h"
+#include "core/summary_json_parts.h"
 
 namespace assay {
 namespace {
 
 Json optional_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
-Json fleet_json(const FleetStat& f) {
+}  // namespace
+
+Json to_json(const FleetStat& f) {
   Json outliers = Json::array();
   for (const auto& o : f.outliers) {
     outliers.push_back({{"node", o.node}, {"subject", o.subject}, {"value", o.value}});
@@ -30,6 +33,8 @@ Json fleet_json(const FleetStat& f) {
   return json;
 }
 
+namespace {
+
 Json grid_json(const LinkMatrix::Grid& grid) {
   Json rows = Json::array();
   for (const auto& row : grid) {
@@ -46,6 +51,8 @@ Json links_json(const LinkMatrix& m) {
           {"bandwidth", grid_json(m.bandwidth)},
           {"bibandwidth", grid_json(m.bibandwidth)}};
 }
+
+}  // namespace
 
 Expected<FleetStat> fleet_from_json(const Json& json, const std::string& where) {
   JsonFields f(json, where);
@@ -89,6 +96,8 @@ Expected<FleetStat> fleet_from_json(const Json& json, const std::string& where) 
   return s;
 }
 
+namespace {
+
 Expected<LinkMatrix::Grid> grid_from_json(const Json* json, std::size_t size, const std::string& where) {
   const auto wrong = [&] {
     return bad_input(fmt::format("{}: expected {} rows of {} cells, each a number or null (one row and "
@@ -111,6 +120,8 @@ Expected<LinkMatrix::Grid> grid_from_json(const Json* json, std::size_t size, co
   }
   return grid;
 }
+
+}  // namespace
 
 Expected<LinkMatrix> links_from_json(const Json& json, const std::string& where) {
   JsonFields f(json, where);
@@ -135,9 +146,16 @@ Expected<LinkMatrix> links_from_json(const Json& json, const std::string& where)
   return m;
 }
 
-}  // namespace
+Json to_json(const SummaryRated& r) {
+  return {{"key", r.key}, {"unit", unit_symbol(r.unit)}, {"value", r.value},
+          {"source", r.source}, {"basis", r.basis}, {"derived", r.derived}};
+}
 
-Json to_json(const Summary& s) {
+std::string element_where(std::string_view where, std::string_view array, std::size_t index) {
+  return fmt::format("{}.{}[{}]", where, array, index);
+}
+
+Json summary_json_head(const Summary& s) {
   Json j;
   j["schema"] = "assay.summary/1";
   j["plan"] = {{"name", s.plan_name}, {"file", s.plan_file}, {"suite", s.suite}};
@@ -155,28 +173,42 @@ Json to_json(const Summary& s) {
   for (const auto& n : s.nodes) nodes.push_back({{"name", n.name}, {"status", n.status}});
   j["nodes"] = std::move(nodes);
   j["context"] = {{"warnings", s.context.warnings}};
-  Json rated = Json::array();
-  for (const auto& r : s.rated) {
-    rated.push_back({{"key", r.key}, {"unit", unit_symbol(r.unit)}, {"value", r.value},
-                     {"source", r.source}, {"basis", r.basis}, {"derived", r.derived}});
-  }
-  j["rated"] = std::move(rated);
-  Json verdicts = Json::array();
-  for (const auto& v : s.verdicts) verdicts.push_back(to_json(v));
-  j["verdicts"] = std::move(verdicts);
-  Json fleet = Json::array();
-  for (const auto& f : s.fleet) fleet.push_back(fleet_json(f));
-  j["fleet"] = std::move(fleet);
+  j["rated"] = Json::array();
+  j["verdicts"] = Json::array();
+  j["fleet"] = Json::array();
   if (s.links) j["links"] = links_json(*s.links);
-  Json results = Json::array();
-  for (const auto& r : s.results) results.push_back(to_json(r));
-  j["results"] = std::move(results);
+  j["results"] = Json::array();
   return j;
 }
 
-Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
+Json to_json(const Summary& s) {
+  Json j = summary_json_head(s);
+  for (const auto& r : s.rated) j["rated"].push_back(to_json(r));
+  for (const auto& v : s.verdicts) j["verdicts"].push_back(to_json(v));
+  for (const auto& f : s.fleet) j["fleet"].push_back(to_json(f));
+  for (const auto& r : s.results) j["results"].push_back(to_json(r));
+  return j;
+}
+
+Expected<SummaryRated> rated_from_json(const Json& json, const std::string& where) {
+  JsonFields rf(json, where);
+  SummaryRated r;
+  r.key = rf.text("key");
+  const std::string unit = rf.text("unit");
+  r.value = rf.number("value");
+  r.source = rf.text("source");
+  r.basis = rf.optional_text("basis");
+  r.derived = rf.optional_flag("derived", false);
+  if (!rf.ok()) return rf.error();
+  const auto u = unit_from_symbol(unit);
+  if (!u) return bad_input(fmt::format("{}: unknown unit '{}'", where, unit));
+  r.unit = *u;
+  return r;
+}
+
+Expected<SummaryArrays> summary_head_from_json(const Json& json, std::string_view where, Summary& s) {
   JsonFields f(json, std::string(where));
-  Summary s;
+  SummaryArrays arrays;
   const std::string schema = f.text("schema");
   const Json* plan = f.member("plan", Json::value_t::object);
   const Json* assay = f.member("assay", Json::value_t::object);
@@ -185,13 +217,15 @@ Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
   s.accepted = f.flag("accepted");
   const Json* nodes = f.member("nodes", Json::value_t::array);
   const Json* context = f.optional_member("context");
-  const Json* rated = f.member("rated", Json::value_t::array);
-  const Json* verdicts = f.member("verdicts", Json::value_t::array);
-  const Json* results = f.member("results", Json::value_t::array);
+  arrays.rated = f.member("rated", Json::value_t::array);
+  arrays.verdicts = f.member("verdicts", Json::value_t::array);
+  arrays.results = f.member("results", Json::value_t::array);
   // Bundles written before fleet judgement existed have neither; present, they are read strictly.
-  const Json* fleet = f.optional_member("fleet");
-  const Json* links = f.optional_member("links");
-  if (fleet && !fleet->is_array()) f.fail(fmt::format("'fleet' must be array, not {}", fleet->type_name()));
+  arrays.fleet = f.optional_member("fleet");
+  arrays.links = f.optional_member("links");
+  if (arrays.fleet && !arrays.fleet->is_array()) {
+    f.fail(fmt::format("'fleet' must be array, not {}", arrays.fleet->type_name()));
+  }
   if (!f.ok()) return f.error();
   if (schema != "assay.summary/1") {
     return bad_input(fmt::format("{}: schema is \"{}\", expected \"assay.summary/1\"", where, schema));
@@ -212,7 +246,7 @@ Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
   if (!af.ok()) return af.error();
   std::size_t i = 0;
   for (const auto& nj : *nodes) {
-    JsonFields nf(nj, fmt::format("{}.nodes[{}]", where, i++));
+    JsonFields nf(nj, element_where(where, "nodes", i++));
     NodeStatus n{nf.text("name"), nf.text("status")};
     if (!nf.ok()) return nf.error();
     s.nodes.push_back(std::move(n));
@@ -222,46 +256,27 @@ Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
     s.context.warnings = cf.optional_texts("warnings");
     if (!cf.ok()) return cf.error();
   }
-  i = 0;
-  for (const auto& rj : *rated) {
-    JsonFields rf(rj, fmt::format("{}.rated[{}]", where, i++));
-    SummaryRated r;
-    r.key = rf.text("key");
-    const std::string unit = rf.text("unit");
-    r.value = rf.number("value");
-    r.source = rf.text("source");
-    r.basis = rf.optional_text("basis");
-    r.derived = rf.optional_flag("derived", false);
-    if (!rf.ok()) return rf.error();
-    const auto u = unit_from_symbol(unit);
-    if (!u) return bad_input(fmt::format("{}.rated[{}]: unknown unit '{}'", where, i - 1, unit));
-    r.unit = *u;
-    s.rated.push_back(std::move(r));
+  return arrays;
+}
+
+Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
+  Summary s;
+  auto arrays = summary_head_from_json(json, where, s);
+  if (!arrays) return arrays.error();
+  if (auto r = read_elements(*arrays->rated, where, "rated", rated_from_json, s.rated); !r) return r.error();
+  if (auto r = read_elements(*arrays->verdicts, where, "verdicts", verdict_from_json, s.verdicts); !r) {
+    return r.error();
   }
-  i = 0;
-  for (const auto& vj : *verdicts) {
-    auto v = verdict_from_json(vj, fmt::format("{}.verdicts[{}]", where, i++));
-    if (!v) return v.error();
-    s.verdicts.push_back(std::move(*v));
+  if (arrays->fleet) {
+    if (auto r = read_elements(*arrays->fleet, where, "fleet", fleet_from_json, s.fleet); !r) return r.error();
   }
-  i = 0;
-  if (fleet) {
-    for (const auto& fj : *fleet) {
-      auto stat = fleet_from_json(fj, fmt::format("{}.fleet[{}]", where, i++));
-      if (!stat) return stat.error();
-      s.fleet.push_back(std::move(*stat));
-    }
-  }
-  if (links) {
-    auto m = links_from_json(*links, f.path("links"));
+  if (arrays->links) {
+    auto m = links_from_json(*arrays->links, fmt::format("{}.links", where));
     if (!m) return m.error();
     s.links = std::move(*m);
   }
-  i = 0;
-  for (const auto& rj : *results) {
-    auto r = result_from_json(rj, fmt::format("{}.results[{}]", where, i++));
-    if (!r) return r.error();
-    s.results.push_back(std::move(*r));
+  if (auto r = read_elements(*arrays->results, where, "results", result_from_json, s.results); !r) {
+    return r.error();
   }
   return s;
 }

@@ -38,6 +38,29 @@ constexpr std::array kShared = {
     Translation{"missing", "缺失"},
     Translation{"inconclusive", "不确定"},
     Translation{"no rated figure", "无额定值"},
+    // Probe and node states, validation outcomes.
+    Translation{"ok", "正常"},
+    Translation{"skipped", "跳过"},
+    Translation{"error", "错误"},
+    Translation{"passed", "通过"},
+    Translation{"FAILED", "未通过"},
+    // Statistics.
+    Translation{"median", "中位数"},
+    Translation{"Median", "中位数"},
+    Translation{"Min", "最小值"},
+    Translation{"Max", "最大值"},
+    // Section headings.
+    Translation{"Needs attention", "需要关注"},
+    Translation{"Context", "测量条件"},
+    Translation{"Fleet", "集群"},
+    Translation{"Links", "链路"},
+    Translation{"Results", "测试结果"},
+    Translation{"Rated figures", "额定值清单"},
+    // GB/T 46346-2025 mapping (reports/gbt46346.h).
+    Translation{"GB/T 46346-2025 indicator mapping", "GB/T 46346-2025 指标映射"},
+    Translation{"Group", "指标类别"},
+    Translation{"Indicator", "指标"},
+    Translation{"Clause", "条款"},
 };
 
 std::string_view find_in(std::span<const Translation> table, std::string_view english) {

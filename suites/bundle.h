@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/expected.h"
+#include "core/file_io.h"  // write_file_atomic, read_file: bundle files are written with them
 
 namespace assay {
 
@@ -26,16 +27,5 @@ std::string bundle_slug(const std::string& plan_name);
 /// error naming it.
 Expected<std::string> create_bundle_dir(const std::string& out_root, const std::string& plan_name,
                                         std::chrono::system_clock::time_point when);
-
-/// Writes `content` to `path` atomically and durably.
-Expected<void> write_file_atomic(const std::string& path, const std::string& content);
-
-/// An Error for a failed write of `path`: a full disk, a quota, a read-only file system
-/// or a permission the user can fix is bad_input (exit 2), anything else is an
-/// environment failure. `errno_value` is the errno of the failed call.
-Error file_write_error(const std::string& what, int errno_value);
-
-/// Reads a whole file; a missing or unreadable one is a bad_input error naming it.
-Expected<std::string> read_file(const std::string& path);
 
 }  // namespace assay

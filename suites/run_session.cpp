@@ -12,7 +12,9 @@
 #include "core/build_info.h"
 #include "core/iso_time.h"
 #include "core/result_json.h"
-#include "reports/report_markdown.h"
+#include "reports/manifest.h"
+#include "reports/journal_evidence.h"
+#include "reports/report_input.h"
 #include "suites/bundle.h"
 #include "suites/inventory.h"
 #include "suites/journal.h"
@@ -33,14 +35,52 @@ struct SessionState {
   std::vector<ProbeResult> results;  // journal order
 };
 
-Expected<void> write_outputs(const std::string& dir, const Summary& summary, const Json& inventory) {
-  if (auto w = write_file_atomic((fs::path(dir) / bundle_file::summary).string(),
-                                 to_json(summary).dump(2) + "\n");
-      !w) {
-    return w;
+// The MANIFEST comes last: it hashes every other file of the bundle, which must be final.
+Expected<void> seal_bundle(const std::string& dir, const std::optional<SigningKey>& key) {
+  if (auto manifest = write_manifest(dir); !manifest) return manifest.error();
+  if (key) {
+    if (auto signature = add_signature(dir, *key); !signature) return signature.error();
   }
-  return write_file_atomic((fs::path(dir) / bundle_file::report_md).string(),
-                           render_markdown(summary, inventory));
+  return {};
+}
+
+// Signatures over the MANIFEST of a bundle being resumed stop being valid as soon as it
+// changes: they are removed, and the signers sign the finished bundle again.
+void drop_old_signatures(const std::string& dir) {
+  const fs::path path = fs::path(dir) / manifest_signature_file;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return;
+  std::vector<std::string> signers;
+  if (auto text = read_file(path.string())) {
+    if (auto signatures = parse_signatures(*text, path.string())) {
+      for (const auto& s : *signatures) {
+        signers.push_back(s.signer.empty() ? public_key_hex(s.public_key).substr(0, 16) : s.signer);
+      }
+    }
+  }
+  fs::remove(path, ec);
+  std::fprintf(stderr,
+               "assay: removed %s (signed by %s): it signs the bundle as it was before this resume; sign the "
+               "finished bundle again (assay sign %s --key KEYFILE)\n",
+               path.c_str(), signers.empty() ? "?" : fmt::format("{}", fmt::join(signers, ", ")).c_str(),
+               dir.c_str());
+}
+
+// summary.json, then every report drawn from it, each exactly as `assay report DIR
+// --format F --lang L` draws it again from the bundle alone. `journal` is the journal's
+// results in file order, for the reports' evidence lines.
+Expected<void> write_outputs(const std::string& dir, const Summary& summary, const Json& inventory, Lang lang,
+                             const std::vector<ProbeResult>& journal) {
+  const ReportInput input{summary, inventory, lang, journal_lines_for(summary, journal)};
+  for (const ReportFormat format : {ReportFormat::json, ReportFormat::md, ReportFormat::html,
+                                    ReportFormat::junit, ReportFormat::csv}) {
+    if (auto w = write_file_atomic((fs::path(dir) / report_file_name(format)).string(),
+                                   render_report(format, input));
+        !w) {
+      return w;
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -71,6 +111,7 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
       if (!contents) return contents.error();
       state.results = std::move(contents->results);
     }
+    drop_old_signatures(outcome.bundle_dir);
   } else {
     auto dir = create_bundle_dir(options.out_root, plan.system.name, started);
     if (!dir) return dir.error();
@@ -185,7 +226,8 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
       lost.start = lost.end = std::chrono::system_clock::now();
       (void)journal->append(lost);
       state.results.push_back(lost);
-      (void)write_outputs(bundle_dir, finish(state.results), inventory);
+      (void)write_outputs(bundle_dir, finish(state.results), inventory, options.lang, state.results);
+      (void)seal_bundle(bundle_dir, options.sign_key);
       std::fprintf(stderr, "assay: %s; bundle written to %s\n", lost.error.c_str(), bundle_dir.c_str());
       std::_Exit(3);
     };
@@ -225,7 +267,10 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
         "the run was interrupted before every probe had run; continue it with "
         "`assay run --resume {}`", outcome.bundle_dir));
   }
-  if (auto w = write_outputs(outcome.bundle_dir, outcome.summary, inventory); !w) return w.error();
+  if (auto w = write_outputs(outcome.bundle_dir, outcome.summary, inventory, options.lang, state.results); !w) {
+    return w.error();
+  }
+  if (auto sealed = seal_bundle(outcome.bundle_dir, options.sign_key); !sealed) return sealed.error();
   return outcome;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // `assay run` on this node: plan -> bundle. Creates the bundle, records inventory and
 // plan, runs every planned probe under a deadline (journaling each result as it
-// arrives), judges, and writes summary.json and report.md.
+// arrives), judges, and writes summary.json and the reports, then the MANIFEST (and its
+// signature when a key is given) over all of them.
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +12,8 @@
 
 #include "core/expected.h"
 #include "core/summary.h"
+#include "reports/manifest.h"
+#include "reports/report_text.h"
 #include "suites/catalog.h"
 #include "suites/fleet_coordinator.h"
 #include "suites/plan.h"
@@ -40,6 +43,12 @@ struct RunOptions {
   /// The nodes of the run (rank 0's side of an MPI launch); nullptr runs on this node
   /// alone.
   FleetCoordinator* fleet = nullptr;
+  /// Signs the bundle's MANIFEST when the run ends (`assay run --sign KEYFILE`); every
+  /// run writes the MANIFEST, signed or not.
+  std::optional<SigningKey> sign_key;
+  /// The language of report.md, report.html and junit.xml (`assay run --lang`);
+  /// results.csv and summary.json are read by programs and stay English.
+  Lang lang = Lang::en;
 };
 
 struct RunOutcome {

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/verdict_table.h"
+
 namespace assay {
 namespace {
 
@@ -286,18 +288,6 @@ void explain(GbtIndicatorRow& row) {
   }
 }
 
-int severity(VerdictStatus s) {
-  switch (s) {
-    case VerdictStatus::fail: return 5;
-    case VerdictStatus::error: return 4;
-    case VerdictStatus::warn: return 3;
-    case VerdictStatus::skip: return 2;
-    case VerdictStatus::info: return 1;
-    case VerdictStatus::pass: return 0;
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::string_view gbt_group_name_en(GbtGroup group) {
@@ -318,7 +308,9 @@ std::string_view gbt_group_name_zh(GbtGroup group) {
   return "?";
 }
 
-VerdictStatus gbt_worse_status(VerdictStatus a, VerdictStatus b) { return severity(b) > severity(a) ? b : a; }
+VerdictStatus gbt_worse_status(VerdictStatus a, VerdictStatus b) {
+  return verdict_status_severity(b) > verdict_status_severity(a) ? b : a;
+}
 
 std::string format_gbt_figure(const GbtFigure& figure) {
   switch (figure.kind) {

@@ -82,18 +82,6 @@ std::string_view status_class(VerdictStatus status) {
   return "info";
 }
 
-int status_rank(VerdictStatus status) {
-  switch (status) {
-    case VerdictStatus::fail: return 5;
-    case VerdictStatus::error: return 4;
-    case VerdictStatus::warn: return 3;
-    case VerdictStatus::skip: return 2;
-    case VerdictStatus::info: return 1;
-    case VerdictStatus::pass: return 0;
-  }
-  return 0;
-}
-
 void status_badge(const Context& c, VerdictStatus status, bool inconclusive) {
   c.out += "<span class=\"st s-";
   c.out += status_class(status);
@@ -103,6 +91,39 @@ void status_badge(const Context& c, VerdictStatus status, bool inconclusive) {
   if (inconclusive) {
     c.out += " <span class=\"inc\">";
     c.word("inconclusive");
+    c.out += "</span>";
+  }
+}
+
+void open_section(const Context& c, std::string_view id, std::string_view title) {
+  c.out += "<section id=\"";
+  c.out += id;
+  c.out += "\">\n<h2>";
+  c.word(title);
+  c.out += "</h2>\n";
+}
+
+void th_row(const Context& c, std::initializer_list<std::string_view> heads) {
+  c.out += "<thead><tr>";
+  for (std::string_view h : heads) {
+    c.out += "<th>";
+    c.word(h);
+    c.out += "</th>";
+  }
+  c.out += "</tr></thead>\n";
+}
+
+void td(const Context& c, std::string_view text, bool num) {
+  c.out += num ? "<td class=\"num\">" : "<td>";
+  c.esc(text);
+  c.out += "</td>";
+}
+
+void criterion_and_note(const Context& c, const Verdict& v) {
+  c.esc(v.criterion);
+  if (!v.measured || v.inconclusive) {
+    c.out += "<br><span class=\"note\">";
+    c.esc(v.message);
     c.out += "</span>";
   }
 }

@@ -43,7 +43,7 @@ std::optional<VerdictStatus> entry_status(const EntryVerdicts* ev) {
   if (!ev) return std::nullopt;
   std::optional<VerdictStatus> worst;
   for (const Verdict* v : {ev->rated, ev->outlier}) {
-    if (v && (!worst || status_rank(v->status) > status_rank(*worst))) worst = v->status;
+    if (v && (!worst || verdict_status_severity(v->status) > verdict_status_severity(*worst))) worst = v->status;
   }
   return worst;
 }
@@ -105,22 +105,6 @@ std::vector<svg::ReferenceLine> reference_lines(const Context& c, const KeyRefer
     }
   }
   return lines;
-}
-
-void th_row(Context& c, std::initializer_list<std::string_view> heads) {
-  c.out += "<thead><tr>";
-  for (std::string_view h : heads) {
-    c.out += "<th>";
-    c.word(h);
-    c.out += "</th>";
-  }
-  c.out += "</tr></thead>\n";
-}
-
-void td(Context& c, std::string_view text, bool num = false) {
-  c.out += num ? "<td class=\"num\">" : "<td>";
-  c.esc(text);
-  c.out += "</td>";
 }
 
 void entry_row(Context& c, const Entry& e, const EntryVerdicts* ev) {

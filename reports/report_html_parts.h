@@ -3,6 +3,7 @@
 // indexes built once over the summary, HTML helpers). Not for other renderers.
 
 #include <cstddef>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <span>
@@ -100,8 +101,6 @@ Index build_index(const Summary& s);
 std::string_view status_class(VerdictStatus status);
 /// <span class="st s-fail">FAIL</span> in the report's language.
 void status_badge(const Context& c, VerdictStatus status, bool inconclusive = false);
-/// The worse of two statuses for colouring: FAIL > ERROR > WARN > SKIP > INFO > PASS.
-int status_rank(VerdictStatus status);
 
 /// The family of a metric key: its first component ("cpu" of "cpu.fma.fp64").
 std::string_view family_of_key(std::string_view key);
@@ -115,6 +114,16 @@ std::string_view reference_label(const Context& c, const Verdict& v);
 std::optional<double> fail_threshold(const Verdict& v);
 /// "12.3% short" / "8.1% over" for a ratio that misses 1; empty for none.
 std::string shortfall_text(const Context& c, const std::optional<double>& ratio);
+
+/// <section id="`id`"><h2>`title` in the report's language</h2> (left open).
+void open_section(const Context& c, std::string_view id, std::string_view title);
+/// A table's head row, each heading in the report's language.
+void th_row(const Context& c, std::initializer_list<std::string_view> heads);
+/// One cell holding `text` escaped; `num` right-aligns it as a figure.
+void td(const Context& c, std::string_view text, bool num = false);
+/// A verdict's criterion, and its message as a note when it was not measured or is
+/// inconclusive: recorded evidence stays verbatim, as judged.
+void criterion_and_note(const Context& c, const Verdict& v);
 
 /// The whole document: head, then the sections below in order.
 void render_document(Context& c);

@@ -48,13 +48,7 @@ void attention_row(Context& c, const Verdict& v) {
   const std::string shortfall = v.measured ? shortfall_text(c, v.ratio) : std::string();
   c.esc(shortfall.empty() ? "-" : shortfall);
   c.out += "</td><td>";
-  // Recorded evidence stays verbatim: the criterion and the message as judged.
-  c.esc(v.criterion);
-  if (!v.measured || v.inconclusive) {
-    c.out += "<br><span class=\"note\">";
-    c.esc(v.message);
-    c.out += "</span>";
-  }
+  criterion_and_note(c, v);
   c.out += "</td></tr>\n";
 }
 
@@ -219,9 +213,8 @@ void write_inventory(Context& c) {
 
 void write_run_context(Context& c) {
   const Summary& s = c.s;
-  c.out += "<section id=\"context\">\n<h2>";
-  c.word("Run context");
-  c.out += "</h2>\n<table>\n<tbody>\n";
+  open_section(c, "context", "Run context");
+  c.out += "<table>\n<tbody>\n";
   context_row(c, "Plan", c.tr("{} ({}, suite {})", s.plan_name, s.plan_file, s.suite));
   std::vector<const NodeStatus*> missing;
   for (const auto& n : s.nodes) {

@@ -15,33 +15,11 @@
 namespace assay::html {
 namespace {
 
-void th_row(Context& c, std::initializer_list<std::string_view> heads) {
-  c.out += "<thead><tr>";
-  for (std::string_view h : heads) {
-    c.out += "<th>";
-    c.word(h);
-    c.out += "</th>";
-  }
-  c.out += "</tr></thead>\n";
-}
-
-void td(Context& c, std::string_view text, bool num = false) {
-  c.out += num ? "<td class=\"num\">" : "<td>";
-  c.esc(text);
-  c.out += "</td>";
-}
-
-void open_section(Context& c, std::string_view id, std::string_view title) {
-  c.out += "<section id=\"";
-  c.out += id;
-  c.out += "\">\n<h2>";
-  c.word(title);
-  c.out += "</h2>\n";
-}
 
 // Worse first: status, then the ratio furthest on the bad side.
 bool worse(const Verdict& a, const Verdict& b, Better better) {
-  if (status_rank(a.status) != status_rank(b.status)) return status_rank(a.status) > status_rank(b.status);
+  const int sa = verdict_status_severity(a.status), sb = verdict_status_severity(b.status);
+  if (sa != sb) return sa > sb;
   const double ra = a.ratio.value_or(1), rb = b.ratio.value_or(1);
   return better == Better::higher ? ra < rb : ra > rb;
 }
@@ -174,7 +152,7 @@ void write_traceability(Context& c) {
     } else {
       std::map<int, std::pair<VerdictStatus, std::size_t>> counts;
       for (const Verdict* v : verdicts) {
-        auto& slot = counts[-status_rank(v->status)];
+        auto& slot = counts[-verdict_status_severity(v->status)];
         slot.first = v->status;
         ++slot.second;
       }
@@ -257,12 +235,7 @@ void verdict_row(Context& c, const Verdict& v, const std::unordered_map<const Ve
   c.out += "</td>";
   td(c, format_ratio(v.ratio), true);
   c.out += "<td>";
-  c.esc(v.criterion);
-  if (!v.measured || v.inconclusive) {
-    c.out += "<br><span class=\"note\">";
-    c.esc(v.message);
-    c.out += "</span>";
-  }
+  criterion_and_note(c, v);
   c.out += "</td>";
   td(c, v.source);
   const auto r = result_of.find(&v);

@@ -52,6 +52,18 @@ std::string format_ratio(const std::optional<double>& ratio) {
   return ratio ? fmt::format("{:.1f}%", *ratio * 100.0) : "-";
 }
 
+int verdict_status_severity(VerdictStatus status) {
+  switch (status) {
+    case VerdictStatus::fail: return 5;
+    case VerdictStatus::error: return 4;
+    case VerdictStatus::warn: return 3;
+    case VerdictStatus::skip: return 2;
+    case VerdictStatus::info: return 1;
+    case VerdictStatus::pass: return 0;
+  }
+  return 0;
+}
+
 std::string format_verdict_figure(const Verdict& verdict, double value) {
   if (verdict.node == fleet_node && verdict.unit == Unit::ratio) return fmt::format("{:.4g}%", value * 100.0);
   return format_quantity(value, verdict.unit);

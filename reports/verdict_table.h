@@ -30,4 +30,8 @@ std::string format_verdict_figure(const Verdict& verdict, double value);
 /// "1.2%" style ratio, "-" when absent.
 std::string format_ratio(const std::optional<double>& ratio);
 
+/// How bad a status is, for sorting, colouring and "worst of": FAIL 5 > ERROR 4 >
+/// WARN 3 > SKIP 2 > INFO 1 > PASS 0.
+int verdict_status_severity(VerdictStatus status);
+
 }  // namespace assay

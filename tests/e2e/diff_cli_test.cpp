@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/result_json.h"
@@ -13,42 +12,13 @@ namespace assay {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_text;
 using testing::run_assay;
-
-// Small enough to run in seconds, even under the sanitizers.
-constexpr const char* kSmallPlan = R"(
-[system]
-name = "e2e diff"
-
-[run]
-suite = "quick"
-
-[probes]
-threads = 2
-
-[probes.cpu.fma]
-repetitions = 3
-seconds = 0.05
-
-[probes.cpu.gemm]
-n = 256
-repetitions = 3
-
-[probes.memory.stream]
-elements = 1000000
-repetitions = 4
-)";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::write_text;
 
 /// Multiplies every sample of `key` in the bundle's summary.json by `factor`.
 void scale_samples(const fs::path& bundle, const std::string& key, double factor) {
-  Json summary = Json::parse(slurp(bundle / "summary.json"));
+  Json summary = Json::parse(read_text(bundle / "summary.json"));
   int scaled = 0;
   for (auto& result : summary["results"]) {
     for (auto& metric : result["metrics"]) {
@@ -58,7 +28,7 @@ void scale_samples(const fs::path& bundle, const std::string& key, double factor
     }
   }
   ASSERT_EQ(scaled, 1) << key;
-  std::ofstream(bundle / "summary.json") << summary.dump(2);
+  write_text(bundle / "summary.json", summary.dump(2));
 }
 
 /// The line of `text` that holds both `a` and `b`, or "".
@@ -76,14 +46,15 @@ class DiffCli : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::string(testing::make_temp_dir("diff"));
     const std::string plan = *dir_ + "/plan.toml";
-    std::ofstream(plan) << kSmallPlan;
+    write_text(plan, testing::small_quick_plan("e2e diff"));
     const auto r = run_assay({"run", plan, "--out", *dir_ + "/results"});
     run_ok_ = r.exit_code == 0 || r.exit_code == 1;
     if (!run_ok_) {
       run_failure_ = new std::string("exit " + std::to_string(r.exit_code) + "\n" + r.out + r.err);
       return;
     }
-    for (const auto& e : fs::directory_iterator(*dir_ + "/results")) bundle_ = new fs::path(e.path());
+    const std::string bundle = testing::only_bundle(*dir_ + "/results");
+    if (!bundle.empty()) bundle_ = new fs::path(bundle);
   }
   static void TearDownTestSuite() {
     fs::remove_all(*dir_);
@@ -170,7 +141,7 @@ TEST_F(DiffCli, BadInputExitsTwoNamingIt) {
   EXPECT_NE(not_bundle.err.find("summary.json"), std::string::npos) << not_bundle.err;
 
   const fs::path broken = copy_of_bundle("broken");
-  std::ofstream(broken / "summary.json") << "{\"schema\": \"assay.summary/1\", ";
+  write_text(broken / "summary.json", "{\"schema\": \"assay.summary/1\", ");
   const auto unparseable = run_assay({"diff", bundle_->string(), broken.string()});
   EXPECT_EQ(unparseable.exit_code, 2);
   EXPECT_NE(unparseable.err.find((broken / "summary.json").string()), std::string::npos) << unparseable.err;

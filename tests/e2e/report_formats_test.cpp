@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "e2e/run_assay.h"
 
@@ -12,38 +10,9 @@ namespace assay {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_text;
 using testing::run_assay;
-
-// The quick suite at its smallest, so the run takes seconds.
-constexpr const char* kTinyPlan = R"(
-[system]
-name = "e2e reports"
-
-[run]
-suite = "quick"
-
-[probes]
-threads = 1
-
-[probes.cpu.fma]
-repetitions = 3
-seconds = 0.02
-
-[probes.cpu.gemm]
-n = 128
-repetitions = 3
-
-[probes.memory.stream]
-elements = 500000
-repetitions = 3
-)";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::write_text;
 
 struct Format {
   const char* name;
@@ -65,17 +34,13 @@ class ReportFormats : public ::testing::Test {
     const fs::path out = fs::path(*dir_) / lang;
     if (!fs::exists(out)) {
       const std::string plan = (fs::path(*dir_) / "plan.toml").string();
-      std::ofstream(plan) << kTinyPlan;
+      write_text(plan, testing::small_quick_plan("e2e reports"));
       std::vector<std::string> args = {"run", plan, "--out", out.string()};
       if (lang != "en") args.insert(args.end(), {"--lang", lang});
       const auto r = run_assay(args);
       EXPECT_LE(r.exit_code, 1) << r.out << r.err;
     }
-    if (!fs::is_directory(out)) return {};
-    for (const auto& e : fs::directory_iterator(out)) {
-      if (e.is_directory()) return e.path();
-    }
-    return {};
+    return testing::only_bundle(out);
   }
   static std::string* dir_;
 };
@@ -94,20 +59,20 @@ void expect_reports_reproduced(const fs::path& bundle, const std::string& lang) 
     if (lang != "en") args.insert(args.end(), {"--lang", lang});
     const auto r = run_assay(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(slurp(again), slurp(bundle / f.file)) << f.file << " is not reproduced from the bundle";
+    EXPECT_EQ(read_text(again), read_text(bundle / f.file)) << f.file << " is not reproduced from the bundle";
     // Standard output gets the same bytes when there is no -o.
     args.resize(4);
     if (lang != "en") args.insert(args.end(), {"--lang", lang});
-    EXPECT_EQ(run_assay(args).out, slurp(bundle / f.file));
+    EXPECT_EQ(run_assay(args).out, read_text(bundle / f.file));
   }
 }
 
 TEST_F(ReportFormats, EveryReportOfAnEnglishRunIsReproducedFromTheBundle) {
   const fs::path bundle = bundle_of_run("en");
   expect_reports_reproduced(bundle, "en");
-  const std::string csv = slurp(bundle / "results.csv");
+  const std::string csv = read_text(bundle / "results.csv");
   EXPECT_TRUE(csv.starts_with("node,probe,subject,key,unit,value,")) << csv.substr(0, 200);
-  const std::string junit = slurp(bundle / "junit.xml");
+  const std::string junit = read_text(bundle / "junit.xml");
   EXPECT_TRUE(junit.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"assay: e2e reports\""))
       << junit.substr(0, 200);
   EXPECT_NE(junit.find("<testcase classname=\""), std::string::npos);
@@ -117,11 +82,11 @@ TEST_F(ReportFormats, AChineseRunWritesChineseReportsAndEnglishData) {
   const fs::path bundle = bundle_of_run("zh");
   expect_reports_reproduced(bundle, "zh");
   // Machine-read files are the same in every language.
-  EXPECT_TRUE(slurp(bundle / "results.csv").starts_with("node,probe,subject,key,"));
+  EXPECT_TRUE(read_text(bundle / "results.csv").starts_with("node,probe,subject,key,"));
   // The Chinese report, redrawn in English, differs: the language is the report's, not the bundle's.
   const auto en = run_assay({"report", bundle.string(), "--format", "md", "--lang", "en"});
   EXPECT_EQ(en.exit_code, 0);
-  EXPECT_NE(en.out, slurp(bundle / "report.md"));
+  EXPECT_NE(en.out, read_text(bundle / "report.md"));
 }
 
 TEST(ReportCommand, BadArgumentsExit2NamingThem) {
@@ -148,7 +113,7 @@ TEST(ReportCommand, BadArgumentsExit2NamingThem) {
   r = run_assay({"report", dir});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("summary.json"), std::string::npos) << r.err;
-  std::ofstream(dir + "/summary.json") << "{\"schema\": ";
+  write_text(dir + "/summary.json", "{\"schema\": ");
   r = run_assay({"report", dir, "--format", "csv"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(dir + "/summary.json"), std::string::npos) << r.err;
@@ -164,13 +129,13 @@ TEST_F(ReportFormats, ABundleWithAnUnparseableFileExits2NamingIt) {
   ASSERT_FALSE(bundle.empty());
   const fs::path copy = fs::path(*dir_) / "broken";
   fs::copy(bundle, copy, fs::copy_options::recursive);
-  std::ofstream(copy / "inventory.json") << "{\"nodes\": [";
+  write_text(copy / "inventory.json", "{\"nodes\": [");
   auto r = run_assay({"report", copy.string(), "--format", "html"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find((copy / "inventory.json").string()), std::string::npos) << r.err;
 
   fs::copy_file(bundle / "inventory.json", copy / "inventory.json", fs::copy_options::overwrite_existing);
-  std::ofstream(copy / "journal.jsonl", std::ios::trunc) << "{\"schema\": \"assay.result/1\"}\n";
+  write_text(copy / "journal.jsonl", "{\"schema\": \"assay.result/1\"}\n");
   r = run_assay({"report", copy.string(), "--format", "junit"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find((copy / "journal.jsonl").string()), std::string::npos) << r.err;

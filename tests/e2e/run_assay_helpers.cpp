@@ -1,6 +1,7 @@
 #include "e2e/run_assay.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,38 @@ std::string make_temp_dir(const std::string& tag) {
   std::string pattern = (fs::temp_directory_path() / ("assay-e2e-" + tag + "-XXXXXX")).string();
   if (!mkdtemp(pattern.data())) std::abort();
   return pattern;
+}
+
+std::string small_quick_plan(const std::string& system_name) {
+  return "[system]\nname = \"" + system_name + "\"\n\n"
+         "[run]\nsuite = \"quick\"\n\n"
+         "[probes]\nthreads = 1\n\n"
+         "[probes.cpu.fma]\nrepetitions = 3\nseconds = 0.02\n\n"
+         "[probes.cpu.gemm]\nn = 128\nrepetitions = 3\n\n"
+         "[probes.memory.stream]\nelements = 200000\nrepetitions = 3\n";
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_text(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+}
+
+std::string only_bundle(const std::string& out_root) {
+  std::vector<std::string> entries;
+  std::error_code error;
+  for (const auto& e : fs::directory_iterator(out_root, error)) entries.push_back(e.path().string());
+  if (entries.size() == 1 && fs::is_directory(entries.front())) return entries.front();
+  std::string found;
+  for (const auto& e : entries) found += "\n  " + e;
+  ADD_FAILURE() << "expected one bundle directory in " << out_root << ", found "
+                << (error ? error.message() : std::to_string(entries.size()) + " entries") << found;
+  return {};
 }
 
 namespace {

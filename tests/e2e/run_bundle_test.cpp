@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/result_json.h"
 #include "e2e/run_assay.h"
@@ -12,52 +11,16 @@ namespace assay {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::only_bundle;
+using testing::read_text;
 using testing::run_assay;
-
-// Small enough to run in seconds, even under the sanitizers.
-constexpr const char* kSmallPlan = R"(
-[system]
-name = "e2e small"
-
-[run]
-suite = "quick"
-
-[probes]
-threads = 2
-
-[probes.cpu.fma]
-repetitions = 3
-seconds = 0.05
-
-[probes.cpu.gemm]
-n = 256
-repetitions = 3
-
-[probes.memory.stream]
-elements = 1000000
-repetitions = 4
-)";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-fs::path only_bundle(const fs::path& out) {
-  std::vector<fs::path> dirs;
-  for (const auto& e : fs::directory_iterator(out)) dirs.push_back(e.path());
-  EXPECT_EQ(dirs.size(), 1u);
-  return dirs.empty() ? fs::path() : dirs.front();
-}
 
 class RunBundle : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::make_temp_dir("run");
     plan_ = (fs::path(dir_) / "plan.toml").string();
-    std::ofstream(plan_) << kSmallPlan;
+    testing::write_text(plan_, testing::small_quick_plan("e2e small"));
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string dir_, plan_;
@@ -75,7 +38,7 @@ TEST_F(RunBundle, WritesAValidBundleAndPrintsTheVerdictTable) {
   for (const char* f : {"plan.toml", "inventory.json", "journal.jsonl", "summary.json", "report.md"}) {
     EXPECT_TRUE(fs::is_regular_file(bundle / f)) << f;
   }
-  const Json summary_json = Json::parse(slurp(bundle / "summary.json"));
+  const Json summary_json = Json::parse(read_text(bundle / "summary.json"));
   auto summary = summary_from_json(summary_json, "summary.json");
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   EXPECT_EQ(summary->plan_name, "e2e small");
@@ -104,13 +67,13 @@ TEST_F(RunBundle, WritesAValidBundleAndPrintsTheVerdictTable) {
   EXPECT_EQ(lines, 3);
 
   // The inventory names this machine's CPU.
-  const Json inventory = Json::parse(slurp(bundle / "inventory.json"));
+  const Json inventory = Json::parse(read_text(bundle / "inventory.json"));
   EXPECT_FALSE(inventory["nodes"][0]["cpu"]["model_name"].get<std::string>().empty());
 
   // Reports come back from the bundle alone, identical.
   const auto md = run_assay({"report", bundle.string(), "--format", "md"});
   EXPECT_EQ(md.exit_code, 0) << md.err;
-  EXPECT_EQ(md.out, slurp(bundle / "report.md"));
+  EXPECT_EQ(md.out, read_text(bundle / "report.md"));
   const auto json = run_assay({"report", bundle.string(), "--format", "json"});
   EXPECT_EQ(Json::parse(json.out), summary_json);
 
@@ -127,13 +90,13 @@ TEST_F(RunBundle, ResumeKeepsWhatWasMeasuredAndRunsTheRest) {
   std::string first;
   std::getline(in, first);
   in.close();
-  std::ofstream(bundle / "journal.jsonl", std::ios::trunc) << first << "\n";
+  testing::write_text(bundle / "journal.jsonl", first + "\n");
   fs::remove(bundle / "summary.json");
 
   const auto r = run_assay({"run", "--resume", bundle.string()});
   ASSERT_LE(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("kept from the resumed bundle"), std::string::npos) << r.err;
-  auto summary = summary_from_json(Json::parse(slurp(bundle / "summary.json")), "summary.json");
+  auto summary = summary_from_json(Json::parse(read_text(bundle / "summary.json")), "summary.json");
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   EXPECT_EQ(summary->results.size(), 3u);
   EXPECT_EQ(to_json(summary->results[0]).dump(), Json::parse(first).dump());
@@ -155,7 +118,7 @@ TEST_F(RunBundle, ResumeOfSomethingThatIsNotABundleExits2) {
 
 TEST_F(RunBundle, ABadPlanExits2NamingTheLine) {
   const std::string bad = dir_ + "/bad.toml";
-  std::ofstream(bad) << "[system]\nname = \"x\"\n\n[criteria]\nmin_fraction = \"most\"\n";
+  testing::write_text(bad, "[system]\nname = \"x\"\n\n[criteria]\nmin_fraction = \"most\"\n");
   const auto r = run_assay({"run", bad, "--out", dir_ + "/results"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.toml:5:"), std::string::npos) << r.err;
@@ -170,7 +133,7 @@ TEST_F(RunBundle, AMissingPlanFileExits2NamingIt) {
 }
 
 TEST_F(RunBundle, AnUnwritableOutputDirectoryExits2) {
-  std::ofstream(dir_ + "/file") << "x";
+  testing::write_text(dir_ + "/file", "x");
   const auto r = run_assay({"run", plan_, "--out", dir_ + "/file"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(dir_ + "/file"), std::string::npos) << r.err;

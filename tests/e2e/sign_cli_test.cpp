@@ -16,40 +16,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CommandResult;
+using testing::only_bundle;
+using testing::read_text;
 using testing::run_assay;
 
-// Small enough to run in seconds, even under the sanitizers.
-constexpr const char* kSmallPlan = R"(
-[system]
-name = "signed run"
-
-[run]
-suite = "quick"
-
-[probes]
-threads = 2
-
-[probes.cpu.fma]
-repetitions = 3
-seconds = 0.05
-
-[probes.cpu.gemm]
-n = 256
-repetitions = 3
-
-[probes.memory.stream]
-elements = 1000000
-repetitions = 4
-)";
-
 constexpr const char* kSha256sum = "/usr/bin/sha256sum";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -63,7 +34,7 @@ class SignCli : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::make_temp_dir("sign");
     plan_ = dir_ + "/plan.toml";
-    std::ofstream(plan_) << kSmallPlan;
+    testing::write_text(plan_, testing::small_quick_plan("signed run"));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -72,13 +43,6 @@ class SignCli : public ::testing::Test {
     const CommandResult r = run_assay({"keygen", "-o", path, "--signer", signer});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     return path;
-  }
-
-  fs::path only_bundle(const std::string& out) {
-    std::vector<fs::path> dirs;
-    for (const auto& e : fs::directory_iterator(out)) dirs.push_back(e.path());
-    EXPECT_EQ(dirs.size(), 1u);
-    return dirs.empty() ? fs::path() : dirs.front();
   }
 
   std::string dir_, plan_;
@@ -92,20 +56,20 @@ TEST_F(SignCli, KeygenWritesAnOwnerOnlySecretKeyAndNeverReplacesOne) {
   struct stat st {};
   ASSERT_EQ(::stat(key.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  const std::string pub = slurp(key + ".pub");
+  const std::string pub = read_text(key + ".pub");
   EXPECT_EQ(pub.rfind("assay-ed25519-public-key v1\npublic-key: ", 0), 0u) << pub;
   // The public key keygen printed is the one in the .pub file.
   const std::string printed = lines_of(r.out).front().substr(std::string("public key ").size());
   EXPECT_NE(pub.find(printed), std::string::npos) << r.out << pub;
 
-  const std::string before = slurp(key);
+  const std::string before = read_text(key);
   r = run_assay({"keygen", "-o", key});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
-  EXPECT_EQ(slurp(key), before);
+  EXPECT_EQ(read_text(key), before);
   r = run_assay({"keygen", "-o", key, "--force"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(slurp(key), before);
+  EXPECT_NE(read_text(key), before);
 }
 
 TEST_F(SignCli, ASignedRunLeavesAManifestThatSha256sumAcceptsAndAWitnessCanSign) {
@@ -117,7 +81,7 @@ TEST_F(SignCli, ASignedRunLeavesAManifestThatSha256sumAcceptsAndAWitnessCanSign)
 
   // Every file of the bundle, and nothing else, is in the MANIFEST, sorted.
   std::vector<std::string> listed;
-  for (const auto& line : lines_of(slurp(bundle / "MANIFEST"))) {
+  for (const auto& line : lines_of(read_text(bundle / "MANIFEST"))) {
     ASSERT_GT(line.size(), 66u) << line;
     listed.push_back(line.substr(66));
   }
@@ -131,7 +95,7 @@ TEST_F(SignCli, ASignedRunLeavesAManifestThatSha256sumAcceptsAndAWitnessCanSign)
   for (const char* f : {"plan.toml", "inventory.json", "journal.jsonl", "summary.json", "report.md"}) {
     EXPECT_NE(std::find(listed.begin(), listed.end(), f), listed.end()) << f;
   }
-  auto signatures = lines_of(slurp(bundle / "MANIFEST.sig"));
+  auto signatures = lines_of(read_text(bundle / "MANIFEST.sig"));
   ASSERT_EQ(signatures.size(), 1u);
   EXPECT_EQ(signatures[0].rfind("ed25519 ", 0), 0u) << signatures[0];
   EXPECT_NE(signatures[0].find(" acceptance engineer A. Li"), std::string::npos) << signatures[0];
@@ -149,18 +113,18 @@ TEST_F(SignCli, ASignedRunLeavesAManifestThatSha256sumAcceptsAndAWitnessCanSign)
   }
   EXPECT_NE(r.out.find("witness B. Wang"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("INVALID"), std::string::npos) << r.out;
-  signatures = lines_of(slurp(bundle / "MANIFEST.sig"));
+  signatures = lines_of(read_text(bundle / "MANIFEST.sig"));
   ASSERT_EQ(signatures.size(), 2u);
   EXPECT_NE(signatures[0].find(" acceptance engineer A. Li"), std::string::npos);
   EXPECT_NE(signatures[1].find(" witness B. Wang"), std::string::npos);
 
   // A modified bundle is not signed (exit 2, naming the file).
-  const std::string signed_text = slurp(bundle / "MANIFEST.sig");
+  const std::string signed_text = read_text(bundle / "MANIFEST.sig");
   std::ofstream(bundle / "report.md", std::ios::app) << "edited\n";
   r = run_assay({"sign", bundle.string(), "--key", witness});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("modified: report.md"), std::string::npos) << r.err;
-  EXPECT_EQ(slurp(bundle / "MANIFEST.sig"), signed_text);
+  EXPECT_EQ(read_text(bundle / "MANIFEST.sig"), signed_text);
   r = testing::run_program(kSha256sum, {"-c", "--quiet", "MANIFEST"}, bundle.string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.out.find("report.md: FAILED"), std::string::npos) << r.out;
@@ -171,18 +135,18 @@ TEST_F(SignCli, ResumeRewritesTheManifestAndDropsSignaturesOverTheOldOne) {
   CommandResult r = run_assay({"run", plan_, "--out", dir_ + "/results", "--sign", engineer});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.out << r.err;
   const fs::path bundle = only_bundle(dir_ + "/results");
-  const std::string manifest_before = slurp(bundle / "MANIFEST");
+  const std::string manifest_before = read_text(bundle / "MANIFEST");
 
   r = run_assay({"run", "--resume", bundle.string()});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.out << r.err;
   EXPECT_NE(r.err.find("removed"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("MANIFEST.sig (signed by A. Li)"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(bundle / "MANIFEST.sig"));
-  EXPECT_NE(slurp(bundle / "MANIFEST"), manifest_before);
+  EXPECT_NE(read_text(bundle / "MANIFEST"), manifest_before);
 
   r = run_assay({"run", "--resume", bundle.string(), "--sign", engineer});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.out << r.err;
-  EXPECT_EQ(lines_of(slurp(bundle / "MANIFEST.sig")).size(), 1u);
+  EXPECT_EQ(lines_of(read_text(bundle / "MANIFEST.sig")).size(), 1u);
   if (!fs::exists(kSha256sum)) GTEST_SKIP() << kSha256sum << " is not installed";
   r = testing::run_program(kSha256sum, {"-c", "--strict", "--quiet", "MANIFEST"}, bundle.string());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -225,9 +189,9 @@ TEST_F(SignCli, TheBundleOfAStuckProbeHasAManifestToo) {
   if (pages > 0 && page > 0 && static_cast<double>(pages) * static_cast<double>(page) < 3e9) {
     GTEST_SKIP() << "needs 3 GB of free memory for the three 8192 x 8192 matrices";
   }
-  std::ofstream(dir_ + "/stuck.toml") << "[system]\nname = \"stuck\"\n[run]\nsuite = \"quick\"\n"
+  testing::write_text(dir_ + "/stuck.toml", "[system]\nname = \"stuck\"\n[run]\nsuite = \"quick\"\n"
                                          "[probes]\nthreads = 2\n[probes.cpu.fma]\nrepetitions = 3\nseconds = 0.05\n"
-                                         "[probes.cpu.gemm]\nn = 8192\nrepetitions = 3\n";
+                                         "[probes.cpu.gemm]\nn = 8192\nrepetitions = 3\n");
   const std::string key = keygen("engineer", "A. Li");
   const CommandResult r =
       run_assay({"run", dir_ + "/stuck.toml", "--out", dir_ + "/results", "--deadline", "1", "--sign", key});
@@ -237,7 +201,7 @@ TEST_F(SignCli, TheBundleOfAStuckProbeHasAManifestToo) {
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   const fs::path bundle = only_bundle(dir_ + "/results");
   EXPECT_TRUE(fs::exists(bundle / "MANIFEST"));
-  EXPECT_EQ(lines_of(slurp(bundle / "MANIFEST.sig")).size(), 1u);
+  EXPECT_EQ(lines_of(read_text(bundle / "MANIFEST.sig")).size(), 1u);
   if (!fs::exists(kSha256sum)) GTEST_SKIP() << kSha256sum << " is not installed";
   const CommandResult check = testing::run_program(kSha256sum, {"-c", "--strict", "MANIFEST"}, bundle.string());
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;

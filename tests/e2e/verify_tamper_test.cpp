@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/result_json.h"
@@ -14,40 +13,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CommandResult;
+using testing::read_text;
 using testing::run_assay;
-
-// The quick suite, small enough to run in seconds.
-constexpr const char* kSmallPlan = R"(
-[system]
-name = "verify e2e"
-
-[run]
-suite = "quick"
-
-[probes]
-threads = 2
-
-[probes.cpu.fma]
-repetitions = 3
-seconds = 0.05
-
-[probes.cpu.gemm]
-n = 128
-repetitions = 3
-
-[probes.memory.stream]
-elements = 200000
-repetitions = 3
-)";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write(const fs::path& path, const std::string& content) { std::ofstream(path, std::ios::binary) << content; }
+using testing::write_text;
 
 std::string describe(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "stderr:\n" + r.err;
@@ -60,7 +28,7 @@ class VerifyTamper : public ::testing::Test {
   static void SetUpTestSuite() {
     root_ = testing::make_temp_dir("verify");
     const fs::path root(root_);
-    write(root / "plan.toml", kSmallPlan);
+    write_text(root / "plan.toml", testing::small_quick_plan("verify e2e"));
     const auto keygen = run_assay({"keygen", "-o", (root / "key").string(), "--signer", "e2e signer"});
     ASSERT_EQ(keygen.exit_code, 0) << describe(keygen);
     const auto other = run_assay({"keygen", "-o", (root / "other").string(), "--signer", "someone else"});
@@ -68,7 +36,7 @@ class VerifyTamper : public ::testing::Test {
     const auto run = run_assay({"run", (root / "plan.toml").string(), "--out", (root / "results").string(), "--sign",
                                 (root / "key").string()});
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << describe(run);
-    for (const auto& e : fs::directory_iterator(root / "results")) bundle_ = e.path().string();
+    bundle_ = testing::only_bundle(root / "results");
   }
   static void TearDownTestSuite() {
     fs::remove_all(root_);
@@ -85,7 +53,7 @@ class VerifyTamper : public ::testing::Test {
 
   static std::string key(const char* name) { return (fs::path(root_) / name).string(); }
   static std::string public_key_hex(const char* name) {
-    const std::string text = slurp(key(name) + ".pub");
+    const std::string text = read_text(key(name) + ".pub");
     const auto at = text.find("public-key: ");
     return at == std::string::npos ? std::string() : text.substr(at + 12, 64);
   }
@@ -99,11 +67,11 @@ class VerifyTamper : public ::testing::Test {
   // sha256sum over the files it lists.
   void rehash_with_sha256sum() const {
     std::vector<std::string> paths;
-    std::istringstream manifest(slurp(file("MANIFEST")));
+    std::istringstream manifest(read_text(file("MANIFEST")));
     for (std::string line; std::getline(manifest, line);) paths.push_back(line.substr(66));
     const auto sums = testing::run_program("/usr/bin/sha256sum", paths, copy_);
     ASSERT_EQ(sums.exit_code, 0) << describe(sums);
-    write(file("MANIFEST"), sums.out);
+    write_text(file("MANIFEST"), sums.out);
   }
 
   static inline std::string root_, bundle_;
@@ -146,11 +114,11 @@ TEST_F(VerifyTamper, ASignatureByAnotherKeyThanPubkeyFails) {
 
 TEST_F(VerifyTamper, AForgedSignatureFails) {
   // A line in the right format whose signature bytes are wrong.
-  std::string sig = slurp(file("MANIFEST.sig"));
+  std::string sig = read_text(file("MANIFEST.sig"));
   const std::size_t signature_at = sig.find(' ', sig.find(' ') + 1) + 1;
   ASSERT_LT(signature_at + 128, sig.size()) << sig;
   sig[signature_at + 5] = sig[signature_at + 5] == 'a' ? 'b' : 'a';
-  write(file("MANIFEST.sig"), sig);
+  write_text(file("MANIFEST.sig"), sig);
   const auto r = verify();
   EXPECT_EQ(r.exit_code, 1) << describe(r);
   EXPECT_NE(r.out.find("MANIFEST.sig line 1: the signature by e2e signer"), std::string::npos) << r.out;
@@ -158,13 +126,13 @@ TEST_F(VerifyTamper, AForgedSignatureFails) {
 }
 
 TEST_F(VerifyTamper, OneChangedSampleInTheJournalIsNamed) {
-  std::string journal = slurp(file("journal.jsonl"));
+  std::string journal = read_text(file("journal.jsonl"));
   const std::size_t end = journal.find('\n');
   Json first = Json::parse(journal.substr(0, end));
   ASSERT_FALSE(first["metrics"].empty()) << first.dump();
   auto& samples = first["metrics"][0]["samples"];
   samples[0] = samples[0].get<double>() * 1.5;
-  write(file("journal.jsonl"), first.dump() + journal.substr(end));
+  write_text(file("journal.jsonl"), first.dump() + journal.substr(end));
 
   const auto r = verify();
   EXPECT_EQ(r.exit_code, 1) << describe(r);
@@ -176,11 +144,11 @@ TEST_F(VerifyTamper, OneChangedSampleInTheJournalIsNamed) {
 }
 
 TEST_F(VerifyTamper, OneChangedByteOfTheSummaryIsNamed) {
-  std::string summary = slurp(file("summary.json"));
+  std::string summary = read_text(file("summary.json"));
   const auto at = summary.find("verify e2e");
   ASSERT_NE(at, std::string::npos);
   summary[at] = 'V';
-  write(file("summary.json"), summary);
+  write_text(file("summary.json"), summary);
   const auto r = verify();
   EXPECT_EQ(r.exit_code, 1) << describe(r);
   EXPECT_NE(r.out.find("summary.json: modified"), std::string::npos) << r.out;
@@ -194,7 +162,7 @@ TEST_F(VerifyTamper, ADeletedFileIsNamedMissing) {
 }
 
 TEST_F(VerifyTamper, AnAddedFileIsNamedExtra) {
-  write(file("corrections.txt"), "the FAILs were a measuring error\n");
+  write_text(file("corrections.txt"), "the FAILs were a measuring error\n");
   const auto r = verify();
   EXPECT_EQ(r.exit_code, 1) << describe(r);
   EXPECT_NE(r.out.find("corrections.txt: extra"), std::string::npos) << r.out;
@@ -202,13 +170,13 @@ TEST_F(VerifyTamper, AnAddedFileIsNamedExtra) {
 
 TEST_F(VerifyTamper, AVerdictChangedWithTheManifestRehashedIsCaughtByReDerivation) {
   fs::remove(file("MANIFEST.sig"));  // the attacker's MANIFEST would break it anyway
-  Json summary = Json::parse(slurp(file("summary.json")));
+  Json summary = Json::parse(read_text(file("summary.json")));
   ASSERT_FALSE(summary["verdicts"].empty());
   Json& verdict = summary["verdicts"][0];
   const std::string was = verdict["status"];
   const std::string now = was == "PASS" ? "FAIL" : "PASS";
   verdict["status"] = now;
-  write(file("summary.json"), summary.dump(2) + "\n");
+  write_text(file("summary.json"), summary.dump(2) + "\n");
   rehash_with_sha256sum();
 
   const auto r = verify();
@@ -223,7 +191,7 @@ TEST_F(VerifyTamper, AVerdictChangedWithTheManifestRehashedIsCaughtByReDerivatio
 }
 
 TEST_F(VerifyTamper, AnUnreadableSummaryIsBadInput) {
-  write(file("summary.json"), "garbage {");
+  write_text(file("summary.json"), "garbage {");
   const auto r = verify();
   EXPECT_EQ(r.exit_code, 2) << describe(r);
   EXPECT_NE(r.err.find("summary.json"), std::string::npos) << r.err;

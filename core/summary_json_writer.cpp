@@ -33,7 +33,14 @@ void append_array(std::string& out, const std::vector<T>& items) {
         piece += i + 1 < n ? ",\n" : "\n";
       }
     });
+    const std::size_t before = out.size();
     for (const auto& piece : pieces) out += piece;
+    if (batch == 0 && batch_end < n) {
+      // Room for the rest at the first batch's bytes an element, plus a tenth: growing
+      // by doubling would hold up to twice the text while copying it (docs/scale.md).
+      const std::size_t per_element = (out.size() - before) / batch_end + 1;
+      out.reserve(out.size() + (n - batch_end) * per_element * 11 / 10);
+    }
   }
   out += "  ]";
 }
@@ -67,6 +74,8 @@ std::string summary_json_text(const Summary& summary) {
       append_array(out, summary.fleet);
     } else if (name == "results") {
       append_array(out, summary.results);
+    } else if (name == "journal_lines") {
+      out += value.dump();  // one line: a number per result would be 90,000 lines at scale
     } else {
       append_indented(out, value);
     }

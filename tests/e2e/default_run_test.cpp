@@ -4,7 +4,6 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/result_json.h"
 #include "e2e/run_assay.h"
@@ -14,28 +13,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path only_bundle(const fs::path& out) {
-  std::vector<fs::path> dirs;
-  if (fs::is_directory(out)) {
-    for (const auto& e : fs::directory_iterator(out)) dirs.push_back(e.path());
-  }
-  EXPECT_EQ(dirs.size(), 1u);
-  return dirs.empty() ? fs::path() : dirs.front();
-}
+using testing::only_bundle;
 
-Json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Json::parse(ss.str(), nullptr, false);
-}
+Json read_json(const fs::path& path) { return Json::parse(testing::read_text(path.string()), nullptr, false); }
 
 TEST(DefaultRun, RunsTheQuickSuiteIntoAssayResults) {
   const std::string dir = testing::make_temp_dir("default");
   const auto r = testing::run_assay({"run"}, dir);
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << "exit " << r.exit_code << "\n" << r.out << r.err;
   EXPECT_NE(r.out.find("STATUS"), std::string::npos);
-  const fs::path bundle = only_bundle(fs::path(dir) / "assay-results");
+  const fs::path bundle = only_bundle((fs::path(dir) / "assay-results").string());
   const Json summary = read_json(bundle / "summary.json");
   ASSERT_FALSE(summary.is_discarded());
   EXPECT_EQ(summary["plan"]["suite"], "quick");
@@ -51,7 +38,7 @@ TEST(DefaultRun, SigtermStopsTheRunAndStillLeavesABundle) {
   const auto r = testing::run_assay_signalled({"run", "slow.toml"}, dir, 1500, SIGTERM);
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("--resume"), std::string::npos) << r.out;
-  const fs::path bundle = only_bundle(fs::path(dir) / "assay-results");
+  const fs::path bundle = only_bundle((fs::path(dir) / "assay-results").string());
   const Json summary = read_json(bundle / "summary.json");
   ASSERT_FALSE(summary.is_discarded());
   EXPECT_FALSE(summary["accepted"].get<bool>());

@@ -66,8 +66,12 @@ int report_command(const std::vector<std::string>& args, CommandIo& io) {
     if (!json) return report_error(io, "report", json.error());
     inventory = std::move(*json);
   }
-  ReportInput input{*summary, inventory, lang, {}};
-  if (const fs::path path = bundle / bundle_file::journal; fs::exists(path)) {
+  ReportInput input{*summary, inventory, lang, summary->journal_lines};
+  // Bundles written before summary.json recorded each result's journal line: read the
+  // journal for them (seconds at 10,000 nodes, docs/scale.md).
+  const bool lines_recorded =
+      !summary->journal_lines.empty() && summary->journal_lines.size() == summary->results.size();
+  if (const fs::path path = bundle / bundle_file::journal; !lines_recorded && fs::exists(path)) {
     auto journal = Journal::read(path.string());
     if (!journal) return report_error(io, "report", journal.error());
     input.journal_lines = journal_lines_for(*summary, journal->results);

@@ -83,6 +83,10 @@ struct Summary {
   std::string started, finished;  ///< ISO 8601 UTC
   std::vector<NodeStatus> nodes;
   std::vector<ProbeResult> results;
+  /// For results[i], its 1-based line in journal.jsonl (0: not in the journal), so a
+  /// report can point to the raw evidence without reading the journal. Empty when
+  /// unknown (bundles written before summary.json recorded it).
+  std::vector<std::size_t> journal_lines;
   std::vector<SummaryRated> rated;
   std::vector<Verdict> verdicts;
   std::vector<FleetStat> fleet;     ///< keys measured on two or more nodes, sorted by key

@@ -178,6 +178,7 @@ Json summary_json_head(const Summary& s) {
   j["fleet"] = Json::array();
   if (s.links) j["links"] = links_json(*s.links);
   j["results"] = Json::array();
+  if (!s.journal_lines.empty()) j["journal_lines"] = s.journal_lines;
   return j;
 }
 
@@ -223,6 +224,7 @@ Expected<SummaryArrays> summary_head_from_json(const Json& json, std::string_vie
   // Bundles written before fleet judgement existed have neither; present, they are read strictly.
   arrays.fleet = f.optional_member("fleet");
   arrays.links = f.optional_member("links");
+  arrays.journal_lines = f.optional_member("journal_lines");
   if (arrays.fleet && !arrays.fleet->is_array()) {
     f.fail(fmt::format("'fleet' must be array, not {}", arrays.fleet->type_name()));
   }
@@ -259,6 +261,23 @@ Expected<SummaryArrays> summary_head_from_json(const Json& json, std::string_vie
   return arrays;
 }
 
+Expected<void> journal_lines_from_json(const Json* json, std::string_view where, Summary& s) {
+  if (!json) return {};
+  const auto wrong = [&] {
+    return bad_input(fmt::format("{}.journal_lines: expected an array of {} non-negative integers (each result's "
+                                 "line in journal.jsonl, 0 where it has none), one per entry of 'results'",
+                                 where, s.results.size()));
+  };
+  if (!json->is_array() || json->size() != s.results.size()) return wrong();
+  s.journal_lines.clear();
+  s.journal_lines.reserve(json->size());
+  for (const auto& line : *json) {
+    if (!line.is_number_unsigned()) return wrong();
+    s.journal_lines.push_back(line.get<std::size_t>());
+  }
+  return {};
+}
+
 Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
   Summary s;
   auto arrays = summary_head_from_json(json, where, s);
@@ -278,6 +297,7 @@ Expected<Summary> summary_from_json(const Json& json, std::string_view where) {
   if (auto r = read_elements(*arrays->results, where, "results", result_from_json, s.results); !r) {
     return r.error();
   }
+  if (auto r = journal_lines_from_json(arrays->journal_lines, where, s); !r) return r.error();
   return s;
 }
 

@@ -27,11 +27,16 @@ struct SummaryArrays {
   const Json* fleet = nullptr;
   const Json* links = nullptr;
   const Json* results = nullptr;
+  const Json* journal_lines = nullptr;  ///< absent in bundles written before it was recorded
 };
 
 /// Reads every member but the big arrays' elements into `s` (schema, plan, assay,
 /// times, nodes, context) and checks the big arrays are there with the right type.
 Expected<SummaryArrays> summary_head_from_json(const Json& json, std::string_view where, Summary& s);
+
+/// `journal_lines` (nullptr: absent) into s.journal_lines, after s.results is read: one
+/// non-negative integer per result, or a bad_input error naming `where`.
+Expected<void> journal_lines_from_json(const Json* json, std::string_view where, Summary& s);
 
 /// One element of `rated` / `fleet`; `where` names it, e.g. "summary.json.rated[3]".
 Expected<SummaryRated> rated_from_json(const Json& json, const std::string& where);

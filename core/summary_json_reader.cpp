@@ -136,6 +136,7 @@ std::optional<Summary> read_split(std::string_view text, std::string_view where)
     s.links = std::move(*m);
   }
   if (!read_array(3, arrays->results, result_from_json, s.results)) return std::nullopt;
+  if (!journal_lines_from_json(arrays->journal_lines, where, s)) return std::nullopt;
   return s;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/journal_evidence.h"
 #include "suites/bundle.h"
 #include "suites/bundle_verify_compare.h"
 #include "suites/journal.h"
@@ -270,6 +271,28 @@ void compare_results(const Json& raw_summary, const Summary& recorded, const std
   }
 }
 
+// summary.json's journal_lines (each result's line in journal.jsonl, which reports cite
+// as evidence) against the lines the journal gives, when the run recorded them.
+void compare_journal_lines(const Summary& recorded, const std::vector<JournalLine>& journal, VerifyReport& report) {
+  if (recorded.journal_lines.empty()) return;
+  std::vector<ProbeResult> in_order;
+  in_order.reserve(journal.size());
+  for (const auto& l : journal) in_order.push_back(l.result);
+  // Positions among the journal's results, as the run counted them; the file's line
+  // numbers are what a report cites, so a position is turned into its line.
+  const std::vector<std::size_t> positions = journal_lines_for(recorded, in_order);
+  const std::string file = bundle_file::summary;
+  for (std::size_t i = 0; i < recorded.results.size() && i < recorded.journal_lines.size(); ++i) {
+    const std::size_t line = positions[i] == 0 ? 0 : journal[positions[i] - 1].line;
+    if (recorded.journal_lines[i] == line) continue;
+    const std::string actual = line == 0 ? fmt::format("{} does not have that result", bundle_file::journal)
+                                         : fmt::format("{} has that result on line {}", bundle_file::journal, line);
+    report.findings.push_back({VerifyFindingKind::result, file,
+                               fmt::format("{}: journal_lines[{}] ({}) recorded {}, {}", file, i,
+                                           result_name(recorded.results[i]), recorded.journal_lines[i], actual)});
+  }
+}
+
 }  // namespace
 
 std::string_view verify_finding_kind_name(VerifyFindingKind kind) {
@@ -384,6 +407,7 @@ Expected<VerifyReport> verify_bundle(const std::string& dir, const std::optional
   const std::vector<ProbeResult> chosen = latest_results(all);
 
   compare_results(*raw_summary, *recorded, *journal, chosen, report);
+  compare_journal_lines(*recorded, *journal, report);
   Summary rederived = summarize_run(*plan, no_catalog(), chosen, recorded->nodes, recorded->started,
                                     recorded->finished, recorded->context.warnings);
   compare_judgement(*raw_summary, *recorded, std::move(rederived), report);

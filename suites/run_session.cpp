@@ -67,11 +67,10 @@ void drop_old_signatures(const std::string& dir) {
 }
 
 // summary.json, then every report drawn from it, each exactly as `assay report DIR
-// --format F --lang L` draws it again from the bundle alone. `journal` is the journal's
-// results in file order, for the reports' evidence lines.
-Expected<void> write_outputs(const std::string& dir, const Summary& summary, const Json& inventory, Lang lang,
-                             const std::vector<ProbeResult>& journal) {
-  const ReportInput input{summary, inventory, lang, journal_lines_for(summary, journal)};
+// --format F --lang L` draws it again from the bundle alone (the evidence lines from
+// summary.journal_lines, which summary.json carries).
+Expected<void> write_outputs(const std::string& dir, const Summary& summary, const Json& inventory, Lang lang) {
+  const ReportInput input{summary, inventory, lang, summary.journal_lines};
   for (const ReportFormat format : {ReportFormat::json, ReportFormat::md, ReportFormat::html,
                                     ReportFormat::junit, ReportFormat::csv}) {
     if (auto w = write_file_atomic((fs::path(dir) / report_file_name(format)).string(),
@@ -168,9 +167,13 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
     warnings.insert(warnings.begin(), text);
   }
   const std::string started_text = iso_utc(started);
-  const auto finish = [&](std::vector<ProbeResult> results) {
-    return summarize_run(plan, catalog, latest_results(results), fleet.nodes(), started_text,
-                         iso_utc(std::chrono::system_clock::now()), warnings);
+  // `results` is the journal's, in file order: each result's journal line is recorded
+  // in the summary, so reports never read the journal again (docs/scale.md).
+  const auto finish = [&](const std::vector<ProbeResult>& results) {
+    Summary summary = summarize_run(plan, catalog, latest_results(results), fleet.nodes(), started_text,
+                                    iso_utc(std::chrono::system_clock::now()), warnings);
+    summary.journal_lines = journal_lines_for(summary, results);
+    return summary;
   };
 
   // Probes already measured in a resumed bundle are kept, per node; a step runs again
@@ -226,7 +229,7 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
       lost.start = lost.end = std::chrono::system_clock::now();
       (void)journal->append(lost);
       state.results.push_back(lost);
-      (void)write_outputs(bundle_dir, finish(state.results), inventory, options.lang, state.results);
+      (void)write_outputs(bundle_dir, finish(state.results), inventory, options.lang);
       (void)seal_bundle(bundle_dir, options.sign_key);
       std::fprintf(stderr, "assay: %s; bundle written to %s\n", lost.error.c_str(), bundle_dir.c_str());
       std::_Exit(3);
@@ -267,7 +270,7 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
         "the run was interrupted before every probe had run; continue it with "
         "`assay run --resume {}`", outcome.bundle_dir));
   }
-  if (auto w = write_outputs(outcome.bundle_dir, outcome.summary, inventory, options.lang, state.results); !w) {
+  if (auto w = write_outputs(outcome.bundle_dir, outcome.summary, inventory, options.lang); !w) {
     return w.error();
   }
   if (auto sealed = seal_bundle(outcome.bundle_dir, options.sign_key); !sealed) return sealed.error();

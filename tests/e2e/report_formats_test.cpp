@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/result_json.h"
 #include "e2e/run_assay.h"
 
 namespace assay {
@@ -134,7 +135,13 @@ TEST_F(ReportFormats, ABundleWithAnUnparseableFileExits2NamingIt) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find((copy / "inventory.json").string()), std::string::npos) << r.err;
 
+  // A bundle whose summary.json does not record journal lines (written before it did) is
+  // read with its journal, and a broken journal is then named.
   fs::copy_file(bundle / "inventory.json", copy / "inventory.json", fs::copy_options::overwrite_existing);
+  Json summary = Json::parse(read_text((copy / "summary.json").string()));
+  ASSERT_TRUE(summary.contains("journal_lines"));
+  summary.erase("journal_lines");
+  write_text(copy / "summary.json", summary.dump(2));
   write_text(copy / "journal.jsonl", "{\"schema\": \"assay.result/1\"}\n");
   r = run_assay({"report", copy.string(), "--format", "junit"});
   EXPECT_EQ(r.exit_code, 2);

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/result_json.h"
+#include "core/summary_file.h"
 #include "reports/report_input.h"
 #include "reports/scale_bundle.h"
 
@@ -27,38 +28,29 @@ namespace {
 constexpr std::size_t kNodes = 10'000;
 constexpr std::size_t kMetrics = 50;
 
+// ctest runs each TEST in a process of its own (gtest_discover_tests), and generating
+// the run takes seconds: one TEST generates it once and checks every format in turn.
 class ReportScale : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-#ifndef ASSAY_SCALE_SANITIZED
-    summary_ = new Summary(testing::make_scale_summary(kNodes, kMetrics, 1));
-    inventory_ = new Json(testing::scale_inventory(*summary_));
-#endif
-  }
-  static void TearDownTestSuite() {
-    delete summary_;
-    delete inventory_;
-    summary_ = nullptr;
-    inventory_ = nullptr;
-  }
+ public:
   void SetUp() override {
 #ifdef ASSAY_SCALE_SANITIZED
     GTEST_SKIP() << "built with a sanitizer: a 10,000-node run takes minutes and gigabytes under ASan/UBSan, "
                     "and the sanitizers' own cost says nothing about assay's; the release build runs this";
+#else
+    summary_ = testing::make_scale_summary(kNodes, kMetrics, 1);
+    inventory_ = testing::scale_inventory(summary_);
 #endif
   }
-  static std::string render(ReportFormat format, Lang lang) {
-    return render_report(format, ReportInput{.summary = *summary_, .inventory = *inventory_, .lang = lang,
-                                             .journal_lines = {}});
+  std::string render(ReportFormat format, Lang lang) const {
+    return render_report(format, ReportInput{.summary = summary_, .inventory = inventory_, .lang = lang,
+                                             .journal_lines = summary_.journal_lines});
   }
-  static const Summary& summary() { return *summary_; }
+  const Summary& summary() const { return summary_; }
 
-  static Summary* summary_;
-  static Json* inventory_;
+ private:
+  Summary summary_;
+  Json inventory_;
 };
-
-Summary* ReportScale::summary_ = nullptr;
-Json* ReportScale::inventory_ = nullptr;
 
 std::size_t count(std::string_view text, std::string_view needle) {
   std::size_t n = 0;
@@ -116,8 +108,8 @@ void expect_mentions_all(const std::set<std::string>& mentioned, const std::set<
                         << " nodes that have a verdict other than PASS or INFO, e.g. " << first;
 }
 
-TEST_F(ReportScale, GeneratedRunIsLargeAndMixed) {
-  const Summary& s = summary();
+void expect_generated_run_is_large_and_mixed(const ReportScale& t) {
+  const Summary& s = t.summary();
   ASSERT_EQ(s.nodes.size(), kNodes);
   std::size_t missing = 0;
   for (const auto& n : s.nodes) missing += n.status == "missing";
@@ -141,21 +133,21 @@ TEST_F(ReportScale, GeneratedRunIsLargeAndMixed) {
   EXPECT_FALSE(s.links) << "no link matrix at this size (docs/scale.md)";
 }
 
-TEST_F(ReportScale, CsvHasOneRowPerMeasurement) {
+void expect_csv_has_one_row_per_measurement(const ReportScale& t) {
   std::size_t expected = 1;  // the header
-  for (const auto& r : summary().results) expected += r.metrics.empty() ? 1 : r.metrics.size();
+  for (const auto& r : t.summary().results) expected += r.metrics.empty() ? 1 : r.metrics.size();
   for (const Lang lang : {Lang::en, Lang::zh}) {
-    const std::string csv = render(ReportFormat::csv, lang);
+    const std::string csv = t.render(ReportFormat::csv, lang);
     EXPECT_EQ(csv_records(csv), expected) << lang_name(lang);
     EXPECT_TRUE(csv.ends_with("\r\n"));
   }
 }
 
-TEST_F(ReportScale, JunitHasOneTestcasePerVerdict) {
-  const VerdictCounts c = count_verdicts(summary().verdicts);
+void expect_junit_has_one_testcase_per_verdict(const ReportScale& t) {
+  const VerdictCounts c = count_verdicts(t.summary().verdicts);
   for (const Lang lang : {Lang::en, Lang::zh}) {
-    const std::string xml = render(ReportFormat::junit, lang);
-    EXPECT_EQ(count(xml, "<testcase "), summary().verdicts.size()) << lang_name(lang);
+    const std::string xml = t.render(ReportFormat::junit, lang);
+    EXPECT_EQ(count(xml, "<testcase "), t.summary().verdicts.size()) << lang_name(lang);
     EXPECT_EQ(count(xml, "<failure "), c.fail) << lang_name(lang);
     EXPECT_EQ(count(xml, "<error "), c.error) << lang_name(lang);
     EXPECT_EQ(count(xml, "<skipped"), c.skip) << lang_name(lang);
@@ -163,18 +155,18 @@ TEST_F(ReportScale, JunitHasOneTestcasePerVerdict) {
   }
 }
 
-TEST_F(ReportScale, MarkdownNamesEveryNodeThatNeedsAttention) {
-  const auto expected = nodes_needing_attention(summary());
+void expect_markdown_names_every_node_that_needs_attention(const ReportScale& t) {
+  const auto expected = nodes_needing_attention(t.summary());
   for (const Lang lang : {Lang::en, Lang::zh}) {
-    const std::string md = render(ReportFormat::md, lang);
+    const std::string md = t.render(ReportFormat::md, lang);
     expect_mentions_all(node_names_in(md), expected, lang == Lang::en ? "report.md (en)" : "report.md (zh)");
   }
 }
 
-TEST_F(ReportScale, HtmlIsOneDocumentNamingEveryNodeThatNeedsAttention) {
-  const auto expected = nodes_needing_attention(summary());
+void expect_html_is_one_document_naming_every_node_that_needs_attention(const ReportScale& t) {
+  const auto expected = nodes_needing_attention(t.summary());
   for (const Lang lang : {Lang::en, Lang::zh}) {
-    const std::string html = render(ReportFormat::html, lang);
+    const std::string html = t.render(ReportFormat::html, lang);
     EXPECT_EQ(count(html, "<html"), 1u);
     EXPECT_EQ(count(html, "</html>"), 1u);
     EXPECT_EQ(count(html, "<script"), 0u);
@@ -182,15 +174,25 @@ TEST_F(ReportScale, HtmlIsOneDocumentNamingEveryNodeThatNeedsAttention) {
   }
 }
 
-TEST_F(ReportScale, JsonReadsBackToTheSameRun) {
-  const std::string text = render(ReportFormat::json, Lang::en);
-  auto back = summary_from_json(Json::parse(text, nullptr, false), "summary.json");
+void expect_json_reads_back_to_the_same_run(const ReportScale& t) {
+  const std::string text = t.render(ReportFormat::json, Lang::en);
+  auto back = read_summary_text(text, "summary.json");
   ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(back->nodes.size(), summary().nodes.size());
-  EXPECT_EQ(back->results.size(), summary().results.size());
-  EXPECT_EQ(testing::count_measurements(*back), testing::count_measurements(summary()));
-  EXPECT_EQ(back->verdicts.size(), summary().verdicts.size());
-  EXPECT_EQ(back->fleet.size(), summary().fleet.size());
+  EXPECT_EQ(back->nodes.size(), t.summary().nodes.size());
+  EXPECT_EQ(back->results.size(), t.summary().results.size());
+  EXPECT_EQ(testing::count_measurements(*back), testing::count_measurements(t.summary()));
+  EXPECT_EQ(back->verdicts.size(), t.summary().verdicts.size());
+  EXPECT_EQ(back->fleet.size(), t.summary().fleet.size());
+  EXPECT_EQ(back->journal_lines, t.summary().journal_lines) << "each result's line in journal.jsonl";
+}
+
+TEST_F(ReportScale, EveryFormatIsCompleteAndJsonReadsBack) {
+  expect_generated_run_is_large_and_mixed(*this);
+  expect_csv_has_one_row_per_measurement(*this);
+  expect_junit_has_one_testcase_per_verdict(*this);
+  expect_markdown_names_every_node_that_needs_attention(*this);
+  expect_html_is_one_document_naming_every_node_that_needs_attention(*this);
+  expect_json_reads_back_to_the_same_run(*this);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <random>
 #include <utility>
 
@@ -265,6 +266,9 @@ Summary make_scale_summary(const ScaleOptions& options) {
   Summary s = summarize_run(plan, catalog, results, std::move(nodes), "2026-11-22T01:02:03.000Z",
                             "2026-11-22T03:14:15.000Z", {"synthetic run generated for the scale test (docs/scale.md)"});
   s.assay = {"0.1.0", "v0.1.0-scale", "Release", "GNU 12.2.0", "-O3", true, true};
+  // write_scale_bundle writes the journal in result order, so result i is on line i + 1.
+  s.journal_lines.resize(s.results.size());
+  std::iota(s.journal_lines.begin(), s.journal_lines.end(), std::size_t{1});
   return s;
 }
 

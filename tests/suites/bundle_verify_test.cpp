@@ -9,6 +9,7 @@
 
 #include "core/file_io.h"
 #include "core/result_json.h"
+#include "reports/journal_evidence.h"
 #include "reports/manifest.h"
 #include "suites/bundle_verify.h"
 #include "suites/journal.h"
@@ -108,9 +109,11 @@ class BundleVerify : public ::testing::Test {
     std::string lines;
     for (const auto& r : journal) lines += to_json_line(r) + "\n";
     write(dir_ / "journal.jsonl", lines);
-    const Summary summary = summarize_run(*plan, no_catalog, latest_results(journal), {{"n0", "ok"}, {"n1", "ok"}},
-                                          "2027-01-15T08:00:00Z", "2027-01-15T08:01:00Z", {"a warning"});
+    Summary summary = summarize_run(*plan, no_catalog, latest_results(journal), {{"n0", "ok"}, {"n1", "ok"}},
+                                    "2027-01-15T08:00:00Z", "2027-01-15T08:01:00Z", {"a warning"});
     ASSERT_FALSE(summary.accepted);
+    summary.journal_lines = journal_lines_for(summary, journal);  // as a run records them
+    ASSERT_EQ(summary.journal_lines, (std::vector<std::size_t>{1, 3}));
     write(dir_ / "summary.json", to_json(summary).dump(2) + "\n");
     write(dir_ / "inventory.json", "{\"schema\": \"assay.inventory/1\", \"nodes\": []}\n");
     rehash();
@@ -213,6 +216,35 @@ TEST_F(BundleVerify, ARecordedValueThatItsSamplesDoNotGiveIsFound) {
                           "summary.json results[1] (cpu.fma on n1): cpu.fma.fp64 value recorded 9.5e+10, re-derived "
                           "from its samples 5e+10"))
       << findings_text(report);
+}
+
+TEST_F(BundleVerify, RecordedJournalLinesMustBeWhereTheJournalHasEachResult) {
+  // A report cites "journal.jsonl line N" from summary.json alone, so a wrong N is a finding.
+  edit_summary([](Json& j) { j["journal_lines"] = {1, 2}; });
+  rehash();
+  const VerifyReport report = verify();
+  ASSERT_EQ(report.findings.size(), 1u) << findings_text(report);
+  EXPECT_EQ(report.findings[0].kind, VerifyFindingKind::result);
+  EXPECT_EQ(report.findings[0].file, "summary.json");
+  EXPECT_EQ(report.findings[0].detail,
+            "summary.json: journal_lines[1] (cpu.fma on n1) recorded 2, journal.jsonl has that result on line 3");
+
+  edit_summary([](Json& j) { j["journal_lines"] = {7, 3}; });
+  rehash();
+  EXPECT_TRUE(has_finding(verify(), VerifyFindingKind::result, "summary.json",
+                          "summary.json: journal_lines[0] (cpu.fma on n0) recorded 7, journal.jsonl has that result "
+                          "on line 1"));
+
+  // Bundles written before summary.json recorded the lines have none to compare.
+  edit_summary([](Json& j) { j.erase("journal_lines"); });
+  rehash();
+  EXPECT_TRUE(verify().passed());
+
+  edit_summary([](Json& j) { j["journal_lines"] = {1}; });
+  rehash();
+  EXPECT_EQ(verify_error().message,
+            "summary.json.journal_lines: expected an array of 2 non-negative integers (each result's line in "
+            "journal.jsonl, 0 where it has none), one per entry of 'results'");
 }
 
 TEST_F(BundleVerify, AcceptedAndCountsMustFollowFromTheVerdicts) {

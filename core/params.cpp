@@ -24,7 +24,7 @@
 namespace assay {
 namespace {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_spaces(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
@@ -74,7 +74,7 @@ std::optional<std::int64_t> whole_to_int(double value) {
 }
 
 Expected<ParamValue> parse_integer(const ParamSpec& spec, std::string_view text) {
-  std::string_view s = trim(text);
+  std::string_view s = trim_spaces(text);
   if (s.size() > 1 && s.front() == '+' && std::isdigit(static_cast<unsigned char>(s[1]))) s.remove_prefix(1);
   std::int64_t exact = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), exact);
@@ -92,7 +92,7 @@ Expected<ParamValue> parse_integer(const ParamSpec& spec, std::string_view text)
 }
 
 Expected<ParamValue> parse_flag(const ParamSpec& spec, std::string_view text) {
-  const std::string word = lower(trim(text));
+  const std::string word = lower(trim_spaces(text));
   if (word == "true" || word == "yes" || word == "on" || word == "1") return ParamValue{true};
   if (word == "false" || word == "no" || word == "off" || word == "0") return ParamValue{false};
   return bad_text(spec, text);
@@ -101,7 +101,7 @@ Expected<ParamValue> parse_flag(const ParamSpec& spec, std::string_view text) {
 // Reads a figure of `unit` (a bare number is in the base unit); on failure, the reason
 // without repeating what was expected, which the caller says itself.
 Expected<double> parse_figure(const ParamSpec& spec, std::string_view text, Unit unit) {
-  const std::string_view s = trim(text);
+  const std::string_view s = trim_spaces(text);
   const bool starts_numeric = !s.empty() && (std::isdigit(static_cast<unsigned char>(s.front())) ||
                                              s.front() == '.' || s.front() == '+' || s.front() == '-');
   if (!starts_numeric) return bad_text(spec, text);

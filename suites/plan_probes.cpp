@@ -220,11 +220,11 @@ SuitePreset read_suite(const std::string& name, const std::string& file, const t
   SuitePreset preset;
   preset.name = name;
   preset.file = file;
-  static const std::vector<std::string> top_keys = {"suite", "probes"};
+  static const std::vector<std::string> preset_keys = {"suite", "probes"};
   static const std::vector<std::string> suite_keys = {"description", "probes"};
   for (auto&& [key, node] : table) {
     if (key.str() == "suite" || key.str() == "probes") continue;
-    report_unknown_key(key, "a suite preset", top_keys, issues);
+    report_unknown_key(key, "a suite preset", preset_keys, issues);
   }
   const auto* suite = table.get("suite");
   const toml::table* suite_table = suite ? read_table(*suite, "[suite]", issues) : nullptr;

@@ -43,7 +43,9 @@ void print_usage(std::ostream& out) {
   }
   out << "\nRun 'assay COMMAND --help' for a command's options.\n"
          "Exit codes: 0 accepted, 1 not accepted (a FAIL), 2 bad usage or input, "
-         "3 the run could not be completed.\n";
+         "3 the run could not be completed;\n"
+         "verify: 0 the bundle is intact and its verdicts follow, 1 a difference; "
+         "diff: 0 no significant regression, 1 one.\n";
 }
 
 }  // namespace

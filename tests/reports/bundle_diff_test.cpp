@@ -102,11 +102,13 @@ TEST(BundleDiff, SeparatedIntervalsAreSignificantInTheirDirection) {
 TEST(BundleDiff, LowerIsBetterLatencyRisingIsARegression) {
   const auto a = summary({result("n1", "interconnect.p2p", "n1<->n2", {latency({2e-6, 2.1e-6, 2.05e-6})})});
   const auto b = summary({result("n1", "interconnect.p2p", "n1<->n2", {latency({3e-6, 3.1e-6, 3.05e-6})})});
-  const auto& up = only_change(diff_summaries(a, b));
+  const auto forward = diff_summaries(a, b);  // only_change() refers into it
+  const auto& up = only_change(forward);
   EXPECT_EQ(up.direction, ChangeDirection::worse);
   EXPECT_EQ(up.kind, ChangeClass::regression);
   EXPECT_GT(*up.change, 0);
-  const auto& down = only_change(diff_summaries(b, a));
+  const auto backward = diff_summaries(b, a);
+  const auto& down = only_change(backward);
   EXPECT_EQ(down.direction, ChangeDirection::better);
   EXPECT_EQ(down.kind, ChangeClass::improvement);
 }
@@ -257,7 +259,8 @@ TEST(BundleDiff, AChangeFromZeroIsShownWithoutAPercentage) {
   };
   const auto a = summary({result("n1", "gpu.health", "gpu0", {errors(0)})});
   const auto b = summary({result("n1", "gpu.health", "gpu0", {errors(3)})});
-  const auto& c = only_change(diff_summaries(a, b));
+  const auto diff = diff_summaries(a, b);  // only_change() refers into it
+  const auto& c = only_change(diff);
   EXPECT_FALSE(c.change.has_value());
   EXPECT_EQ(format_change(c), "from 0");
   EXPECT_TRUE(diff_shows(c, DiffView{}));

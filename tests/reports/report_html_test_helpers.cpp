@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
+#include <optional>
 
 #include "reports/report_fixture.h"
 
@@ -26,20 +26,70 @@ Summary summary_with_power() {
   return s;
 }
 
+namespace {
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+bool is_space_char(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// One reference found in the page: where it starts and ends, and what it points at.
+struct Reference {
+  std::size_t begin = 0, end = 0;
+  std::string target;
+};
+
+std::size_t skip_spaces(std::string_view text, std::size_t at) {
+  while (at < text.size() && is_space_char(text[at])) ++at;
+  return at;
+}
+
+// src= / href= (also xlink:href=) with a quoted or bare value, as a browser reads it.
+std::optional<Reference> attribute_at(std::string_view html, std::string_view lower, std::size_t at,
+                                      std::string_view name) {
+  if (lower.compare(at, name.size(), name) != 0 || (at > 0 && is_word_char(lower[at - 1]))) return std::nullopt;
+  std::size_t q = skip_spaces(html, at + name.size());
+  if (q >= html.size() || html[q] != '=') return std::nullopt;
+  q = skip_spaces(html, q + 1);
+  if (q < html.size() && (html[q] == '"' || html[q] == '\'')) {
+    const auto close = html.find(html[q], q + 1);
+    if (close != std::string_view::npos) return Reference{at, close + 1, std::string(html.substr(q + 1, close - q - 1))};
+  }
+  std::size_t e = q;
+  while (e < html.size() && !is_space_char(html[e]) && html[e] != '>') ++e;
+  if (e == q) return std::nullopt;
+  return Reference{at, e, std::string(html.substr(q, e - q))};
+}
+
+// CSS url(...), quoted or not.
+std::optional<Reference> css_url_at(std::string_view html, std::string_view lower, std::size_t at) {
+  if (lower.compare(at, 4, "url(") != 0) return std::nullopt;
+  std::size_t q = skip_spaces(html, at + 4);
+  if (q < html.size() && (html[q] == '"' || html[q] == '\'')) ++q;
+  std::size_t e = q;
+  while (e < html.size() && html[e] != '"' && html[e] != '\'' && html[e] != ')') ++e;
+  return Reference{at, e, std::string(html.substr(q, e - q))};
+}
+
+}  // namespace
+
 std::vector<std::string> external_references(std::string_view html) {
-  static const std::regex ref(R"re((?:\b(?:src|href|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))|(?:url\(\s*["']?([^"')]*)))re",
-                              std::regex::icase);
+  std::string lower(html);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   std::vector<std::string> found;
-  const std::string text(html);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), ref); it != std::sregex_iterator(); ++it) {
-    std::string target;
-    for (int g = 1; g <= 4; ++g) {
-      if ((*it)[g].matched) target = (*it)[g].str();
+  std::size_t at = 0;
+  // Left to right; a reference inside another one's value (url() in an href) is part of it.
+  while (at < html.size()) {
+    std::optional<Reference> ref = attribute_at(html, lower, at, "src");
+    if (!ref) ref = attribute_at(html, lower, at, "href");
+    if (!ref) ref = css_url_at(html, lower, at);
+    if (!ref) {
+      ++at;
+      continue;
     }
-    std::string lower = target;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (lower.starts_with("#") || lower.starts_with("data:")) continue;
-    found.push_back(target);
+    std::string target_lower = ref->target;
+    std::transform(target_lower.begin(), target_lower.end(), target_lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (!target_lower.starts_with("#") && !target_lower.starts_with("data:")) found.push_back(ref->target);
+    at = std::max(ref->end, at + 1);
   }
   return found;
 }

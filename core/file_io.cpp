@@ -24,6 +24,11 @@ Error file_write_error(const std::string& what, int errno_value) {
     case EACCES:
     case EPERM:
       return bad_input(message + " (free space or choose another --out directory)");
+    case ENOENT:
+    case ENOTDIR:
+    case EISDIR:
+    case ENAMETOOLONG:
+      return bad_input(message + " (the path names a directory that does not exist, or is not a file)");
     default:
       return environment_error(message);
   }

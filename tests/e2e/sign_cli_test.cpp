@@ -72,6 +72,13 @@ TEST_F(SignCli, KeygenWritesAnOwnerOnlySecretKeyAndNeverReplacesOne) {
   EXPECT_NE(read_text(key), before);
 }
 
+TEST_F(SignCli, KeygenIntoAMissingDirectoryExits2NamingIt) {
+  const std::string key = dir_ + "/no-such-dir/engineer.key";
+  const CommandResult r = run_assay({"keygen", "-o", key});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
+}
+
 TEST_F(SignCli, ASignedRunLeavesAManifestThatSha256sumAcceptsAndAWitnessCanSign) {
   const std::string engineer = keygen("engineer", "acceptance engineer A. Li");
   CommandResult r = run_assay({"run", plan_, "--out", dir_ + "/results", "--sign", engineer});

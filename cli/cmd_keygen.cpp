@@ -1,6 +1,4 @@
 // assay keygen -o KEYFILE [--signer NAME] [--force]
-#include <unistd.h>
-
 #include <cstdlib>
 #include <ostream>
 
@@ -9,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "reports/manifest.h"
+#include "suites/inventory.h"
 
 namespace assay::cli {
 namespace {
@@ -16,11 +15,8 @@ namespace {
 // "user@host": who made the key, when no --signer is given.
 std::string default_signer() {
   const char* user = std::getenv("USER");
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  std::string name = user && *user ? user : "";
-  if (host[0] != '\0') name += (name.empty() ? "" : "@") + std::string(host);
-  return name;
+  const std::string host = local_host_name();
+  return user && *user ? fmt::format("{}@{}", user, host) : host;
 }
 
 }  // namespace

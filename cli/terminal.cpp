@@ -37,6 +37,9 @@ void ProgressPrinter::on_event(const RunEvent& e) {
     case RunEvent::Kind::bundle_created:
       err_ << "assay: writing bundle " << e.text << "\n";
       break;
+    case RunEvent::Kind::notice:
+      err_ << "assay: " << e.text << "\n";
+      break;
     case RunEvent::Kind::fleet_ready:
       err_ << "assay: running on " << e.text << "\n";
       break;

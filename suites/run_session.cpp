@@ -46,10 +46,11 @@ Expected<void> seal_bundle(const std::string& dir, const std::optional<SigningKe
 
 // Signatures over the MANIFEST of a bundle being resumed stop being valid as soon as it
 // changes: they are removed, and the signers sign the finished bundle again.
-void drop_old_signatures(const std::string& dir) {
+// Returns what was removed, for the user; nullopt when there was nothing to remove.
+std::optional<std::string> drop_old_signatures(const std::string& dir) {
   const fs::path path = fs::path(dir) / manifest_signature_file;
   std::error_code ec;
-  if (!fs::exists(path, ec)) return;
+  if (!fs::exists(path, ec)) return std::nullopt;
   std::vector<std::string> signers;
   if (auto text = read_file(path.string())) {
     if (auto signatures = parse_signatures(*text, path.string())) {
@@ -59,11 +60,10 @@ void drop_old_signatures(const std::string& dir) {
     }
   }
   fs::remove(path, ec);
-  std::fprintf(stderr,
-               "assay: removed %s (signed by %s): it signs the bundle as it was before this resume; sign the "
-               "finished bundle again (assay sign %s --key KEYFILE)\n",
-               path.c_str(), signers.empty() ? "?" : fmt::format("{}", fmt::join(signers, ", ")).c_str(),
-               dir.c_str());
+  return fmt::format("removed {} (signed by {}): it signs the bundle as it was before this resume; sign the "
+                     "finished bundle again (assay sign {} --key KEYFILE)",
+                     path.string(), signers.empty() ? std::string("?") : fmt::format("{}", fmt::join(signers, ", ")),
+                     dir);
 }
 
 // summary.json, then every report drawn from it, each exactly as `assay report DIR
@@ -110,7 +110,12 @@ Expected<RunOutcome> run_plan(const Plan& plan, const Catalog& catalog, const Pr
       if (!contents) return contents.error();
       state.results = std::move(contents->results);
     }
-    drop_old_signatures(outcome.bundle_dir);
+    if (auto removed = drop_old_signatures(outcome.bundle_dir)) {
+      RunEvent notice;
+      notice.kind = RunEvent::Kind::notice;
+      notice.text = *removed;
+      emit(notice);
+    }
   } else {
     auto dir = create_bundle_dir(options.out_root, plan.system.name, started);
     if (!dir) return dir.error();

@@ -23,7 +23,9 @@ namespace assay {
 
 /// Progress of a run, for the terminal.
 struct RunEvent {
-  enum class Kind { bundle_created, fleet_ready, probe_started, probe_progress, probe_finished, probe_kept };
+  /// notice: something the user should know about the bundle (text), e.g. signatures
+  /// removed on --resume.
+  enum class Kind { bundle_created, fleet_ready, probe_started, probe_progress, probe_finished, probe_kept, notice };
   Kind kind = Kind::probe_started;
   std::size_t index = 0, total = 0;  ///< 1-based probe number
   std::string probe;

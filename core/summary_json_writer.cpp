@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #endif
 
-#include "core/metric_json_text.h"
+#include "core/element_json_text.h"
 #include "core/parallel_chunks.h"
 #include "core/summary_file.h"
 #include "core/summary_json_parts.h"
@@ -41,14 +41,15 @@ void advise_huge_pages(std::string& out) {
 #endif
 }
 
-// An element as to_json(element).dump() writes it; results, which hold the metrics and
-// so nearly all of the text, are written without a DOM (core/metric_json_text.h).
+// An element as to_json(element).dump() writes it; results and verdicts, nearly all of
+// the text, are written without a DOM (core/element_json_text.h).
 template <class T>
 void append_element(std::string& out, const T& element) {
   out += to_json(element).dump();
 }
 
 void append_element(std::string& out, const ProbeResult& result) { append_result_json(out, result); }
+void append_element(std::string& out, const Verdict& verdict) { append_verdict_json(out, verdict); }
 
 // `[`, each element of `items` as compact JSON on its own line, `]`: the elements are
 // serialised in parallel a batch at a time, so no DOM of the whole array ever exists.

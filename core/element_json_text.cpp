@@ -1,4 +1,4 @@
-#include "core/metric_json_text.h"
+#include "core/element_json_text.h"
 
 #include <cmath>
 #include <iterator>
@@ -122,6 +122,41 @@ void append_metric_json(std::string& out, const Metric& m) {
     out += ",\"note\":";
     append_string(out, m.note);
   }
+  out += '}';
+}
+
+void append_verdict_json(std::string& out, const Verdict& v) {
+  const auto optional = [&](const std::optional<double>& x) {
+    if (x) {
+      append_number(out, *x);
+    } else {
+      out += "null";
+    }
+  };
+  out += "{\"node\":";
+  append_string(out, v.node);
+  out += ",\"subject\":";
+  append_string(out, v.subject);
+  out += ",\"key\":";
+  append_string(out, v.key);
+  out += ",\"status\":";
+  append_string(out, verdict_status_name(v.status));
+  out += ",\"unit\":";
+  append_string(out, unit_symbol(v.unit));
+  out += ",\"measured\":";
+  optional(v.measured);
+  out += ",\"rated\":";
+  optional(v.rated);
+  out += ",\"ratio\":";
+  optional(v.ratio);
+  out += ",\"criterion\":";
+  append_string(out, v.criterion);
+  out += ",\"source\":";
+  append_string(out, v.source);
+  out += v.derived ? ",\"derived\":true" : ",\"derived\":false";
+  out += v.inconclusive ? ",\"inconclusive\":true" : ",\"inconclusive\":false";
+  out += ",\"message\":";
+  append_string(out, v.message);
   out += '}';
 }
 

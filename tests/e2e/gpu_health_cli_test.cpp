@@ -31,7 +31,7 @@ const Json* find_metric(const Json& result, const std::string& key, const std::s
   return nullptr;
 }
 
-Json read_json(const fs::path& file) {
+Json read_health_json(const fs::path& file) {
   std::ifstream in(file);
   return Json::parse(in, nullptr, false);
 }
@@ -126,7 +126,7 @@ probes = ["gpu.health"]
   fs::path bundle;
   for (const auto& e : fs::directory_iterator(dir + "/out")) bundle = e.path();
 
-  const Json inventory = read_json(bundle / "inventory.json");
+  const Json inventory = read_health_json(bundle / "inventory.json");
   ASSERT_FALSE(inventory.is_discarded());
   const Json& gpus = inventory["nodes"][0]["gpus"];
   ASSERT_EQ(gpus.size(), 2u) << inventory.dump(2);
@@ -135,7 +135,7 @@ probes = ["gpu.health"]
   EXPECT_EQ(gpus[1]["driver_version"], "580.65.06");
   EXPECT_EQ(gpus[1]["ecc"]["volatile"]["uncorrected"], 0) << "the first read, at the start";
 
-  const Json summary = read_json(bundle / "summary.json");
+  const Json summary = read_health_json(bundle / "summary.json");
   ASSERT_FALSE(summary.is_discarded());
   const Json& result = summary["results"][0];
   ASSERT_EQ(result["status"], "ok") << result.dump(2);

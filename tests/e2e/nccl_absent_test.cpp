@@ -12,18 +12,18 @@ namespace {
 // What a GPU probe says on this machine: no driver where the CUDA module was built, or
 // that it was not built at all (the asan preset builds without CUDA).
 #if defined(ASSAY_TEST_GPU_MODULE_BUILT)
-constexpr const char* kAbsentReason = "no CUDA device: driver not loaded";
-constexpr const char* kAbsentWords = "driver not loaded";
+constexpr const char* kNcclAbsentReason = "no CUDA device: driver not loaded";
+constexpr const char* kNcclAbsentWords = "driver not loaded";
 #else
-constexpr const char* kAbsentReason = "this assay was built without CUDA";
-constexpr const char* kAbsentWords = "built without CUDA";
+constexpr const char* kNcclAbsentReason = "this assay was built without CUDA";
+constexpr const char* kNcclAbsentWords = "built without CUDA";
 #endif
 
 
-bool driver_present() { return ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) != nullptr; }
+bool nccl_driver_present() { return ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) != nullptr; }
 
 TEST(NcclAbsent, ProbeIsSkippedWithTheReason) {
-  if (driver_present()) GTEST_SKIP() << "this machine has the NVIDIA driver; tests/gpu/nccl_runtime_test covers it";
+  if (nccl_driver_present()) GTEST_SKIP() << "this machine has the NVIDIA driver; tests/gpu/nccl_runtime_test covers it";
   const auto r = testing::run_assay({"probe", "interconnect.nccl", "--json", "--set", "max_bytes=64MiB"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out, nullptr, false);
@@ -35,7 +35,7 @@ TEST(NcclAbsent, ProbeIsSkippedWithTheReason) {
   EXPECT_EQ(result["probe"], "interconnect.nccl");
   EXPECT_EQ(result["status"], "skipped");
   const std::string reason = result.value("reason", "");
-  EXPECT_EQ(reason.rfind(kAbsentReason, 0), 0u) << reason;
+  EXPECT_EQ(reason.rfind(kNcclAbsentReason, 0), 0u) << reason;
   EXPECT_TRUE(result["metrics"].empty());
   // The parameters it would have used are recorded, as given.
   EXPECT_EQ(result["params"]["max_bytes"], 64 << 20);
@@ -45,12 +45,12 @@ TEST(NcclAbsent, ProbeIsSkippedWithTheReason) {
 }
 
 TEST(NcclAbsent, ListNamesTheProbeAndWhyItCannotRun) {
-  if (driver_present()) GTEST_SKIP() << "this machine has the NVIDIA driver";
+  if (nccl_driver_present()) GTEST_SKIP() << "this machine has the NVIDIA driver";
   const auto r = testing::run_assay({"list"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto at = r.out.find("interconnect.nccl");
   ASSERT_NE(at, std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(kAbsentWords, at), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kNcclAbsentWords, at), std::string::npos) << r.out;
 }
 
 }  // namespace

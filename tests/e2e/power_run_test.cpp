@@ -81,7 +81,7 @@ const Json* find_metric(const Json& result, const std::string& key, const std::s
   return nullptr;
 }
 
-Json read_json(const fs::path& file) {
+Json read_power_json(const fs::path& file) {
   std::ifstream in(file);
   return Json::parse(in, nullptr, false);
 }
@@ -97,7 +97,7 @@ TEST_F(PowerRun, EveryProbeCarriesItsPowerAndEfficiencyAndABudgetIsALimit) {
   ASSERT_EQ(r.exit_code, 1) << "the 100 W budget is exceeded\n" << r.out << r.err;
   fs::path bundle;
   for (const auto& e : fs::directory_iterator(out)) bundle = e.path();
-  const Json summary = read_json(bundle / "summary.json");
+  const Json summary = read_power_json(bundle / "summary.json");
   ASSERT_FALSE(summary.is_discarded());
   ASSERT_EQ(summary["results"].size(), 2u);
   for (const Json& result : summary["results"]) {
@@ -163,7 +163,7 @@ TEST_F(PowerRun, EveryRankSamplesItsOwnPower) {
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << "\n" << r.out << r.err;
   fs::path bundle;
   for (const auto& e : fs::directory_iterator(out)) bundle = e.path();
-  const Json summary = read_json(bundle / "summary.json");
+  const Json summary = read_power_json(bundle / "summary.json");
   ASSERT_EQ(summary["results"].size(), 4u) << "two probes on two nodes";
   std::set<std::string> nodes;
   for (const Json& result : summary["results"]) {

@@ -22,7 +22,7 @@ using ::testing::Optional;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
-constexpr const char* kFakeVariables[] = {
+constexpr const char* kSnapshotFakeVariables[] = {
     "FAKE_NVML_DEVICES",        "FAKE_NVML_ECC_UNCORRECTED", "FAKE_NVML_ECC_UNCORRECTED_AGGREGATE",
     "FAKE_NVML_ECC_CORRECTED",  "FAKE_NVML_ECC_GROWTH",      "FAKE_NVML_ECC_MODE",
     "FAKE_NVML_PCIE_WIDTH",     "FAKE_NVML_PCIE_GEN",        "FAKE_NVML_REMAPPED_ROWS",
@@ -35,7 +35,7 @@ constexpr const char* kFakeVariables[] = {
 class GpuHealthSnapshotTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : kFakeVariables) ::unsetenv(name);
+    for (const char* name : kSnapshotFakeVariables) ::unsetenv(name);
   }
   void TearDown() override { SetUp(); }
 

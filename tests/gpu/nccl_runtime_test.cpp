@@ -114,10 +114,10 @@ TEST(NcclOnDevice, TheProbeRunsOnTheGpusOfThisNode) {
 
 #if defined(ASSAY_GPU_MODULE_PATH)
 
-bool driver_present() { return ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) != nullptr; }
+bool nccl_driver_present() { return ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) != nullptr; }
 
 TEST(NcclModule, WithoutTheDriverOpeningFailsNamingTheCall) {
-  if (driver_present()) GTEST_SKIP() << "the driver is here; NcclOnDevice covers this";
+  if (nccl_driver_present()) GTEST_SKIP() << "the driver is here; NcclOnDevice covers this";
   ModuleAccess access = load_gpu_module({.module_path = ASSAY_GPU_MODULE_PATH, .require_driver = false});
   ASSERT_NE(access.module, nullptr) << access.unavailable;
   EXPECT_THAT(access.module->versions(), HasSubstr("NCCL 2."));

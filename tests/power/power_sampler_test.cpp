@@ -11,13 +11,13 @@
 namespace assay {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-std::vector<Clock::time_point> times_at(std::initializer_list<double> seconds) {
-  const auto t0 = Clock::time_point{} + 1000s;
-  std::vector<Clock::time_point> times;
-  for (double s : seconds) times.push_back(t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)));
+std::vector<SteadyClock::time_point> times_at(std::initializer_list<double> seconds) {
+  const auto t0 = SteadyClock::time_point{} + 1000s;
+  std::vector<SteadyClock::time_point> times;
+  for (double s : seconds) times.push_back(t0 + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s)));
   return times;
 }
 

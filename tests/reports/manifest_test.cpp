@@ -20,7 +20,7 @@ constexpr const char* kEmpty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 constexpr const char* kTwoBlocks = "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
 constexpr const char* kMillionA = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
 
-void write(const fs::path& path, const std::string& content) {
+void write_text_file(const fs::path& path, const std::string& content) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << content;
 }
@@ -44,10 +44,10 @@ TEST(Sha256, MatchesTheStandardTestVectors) {
 }
 
 TEST_F(ManifestTest, HashesFilesWithTheTestVectorsSortedAndRecursively) {
-  write(dir_ / "summary.json", "abc");
-  write(dir_ / "a-empty", "");
-  write(dir_ / "logs" / "million-a", std::string(1000000, 'a'));
-  write(dir_ / "logs" / "deeper" / "two-blocks",
+  write_text_file(dir_ / "summary.json", "abc");
+  write_text_file(dir_ / "a-empty", "");
+  write_text_file(dir_ / "logs" / "million-a", std::string(1000000, 'a'));
+  write_text_file(dir_ / "logs" / "deeper" / "two-blocks",
         "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
   auto manifest = hash_bundle(dir_.string());
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
@@ -67,7 +67,7 @@ TEST_F(ManifestTest, HashesFilesWithTheTestVectorsSortedAndRecursively) {
 TEST_F(ManifestTest, HashesFilesLargerThanOneReadInChunks) {
   std::string big(3 * 1024 * 1024 + 17, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 % 251);
-  write(dir_ / "journal.jsonl", big);
+  write_text_file(dir_ / "journal.jsonl", big);
   auto manifest = hash_bundle(dir_.string());
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
   ASSERT_EQ(manifest->entries.size(), 1u);
@@ -75,10 +75,10 @@ TEST_F(ManifestTest, HashesFilesLargerThanOneReadInChunks) {
 }
 
 TEST_F(ManifestTest, LeavesOutTheManifestAndItsSignaturesAtTheTopOnly) {
-  write(dir_ / "MANIFEST", "old");
-  write(dir_ / "MANIFEST.sig", "old");
-  write(dir_ / "plan.toml", "abc");
-  write(dir_ / "sub" / "MANIFEST", "abc");
+  write_text_file(dir_ / "MANIFEST", "old");
+  write_text_file(dir_ / "MANIFEST.sig", "old");
+  write_text_file(dir_ / "plan.toml", "abc");
+  write_text_file(dir_ / "sub" / "MANIFEST", "abc");
   auto manifest = hash_bundle(dir_.string());
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
   ASSERT_EQ(manifest->entries.size(), 2u);
@@ -87,7 +87,7 @@ TEST_F(ManifestTest, LeavesOutTheManifestAndItsSignaturesAtTheTopOnly) {
 }
 
 TEST_F(ManifestTest, WriteManifestWritesWhatItHashed) {
-  write(dir_ / "summary.json", "abc");
+  write_text_file(dir_ / "summary.json", "abc");
   auto manifest = write_manifest(dir_.string());
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
   std::ifstream in(dir_ / "MANIFEST");
@@ -100,7 +100,7 @@ TEST_F(ManifestTest, WriteManifestWritesWhatItHashed) {
 }
 
 TEST_F(ManifestTest, RefusesSymlinksAndSpecialFilesNamingThem) {
-  write(dir_ / "summary.json", "abc");
+  write_text_file(dir_ / "summary.json", "abc");
   fs::create_symlink("summary.json", dir_ / "link.json");
   auto with_link = hash_bundle(dir_.string());
   ASSERT_FALSE(with_link.ok());
@@ -117,12 +117,12 @@ TEST_F(ManifestTest, RefusesSymlinksAndSpecialFilesNamingThem) {
 }
 
 TEST_F(ManifestTest, RefusesNamesThatSha256sumWouldEscape) {
-  write(dir_ / "bad\nname", "abc");
+  write_text_file(dir_ / "bad\nname", "abc");
   auto newline = hash_bundle(dir_.string());
   ASSERT_FALSE(newline.ok());
   EXPECT_NE(newline.error().message.find("line break"), std::string::npos) << newline.error().message;
   fs::remove(dir_ / "bad\nname");
-  write(dir_ / "sub" / "back\\slash", "abc");
+  write_text_file(dir_ / "sub" / "back\\slash", "abc");
   auto backslash = hash_bundle(dir_.string());
   ASSERT_FALSE(backslash.ok());
   EXPECT_NE(backslash.error().message.find("sub/back\\slash"), std::string::npos) << backslash.error().message;

@@ -120,7 +120,7 @@ TEST(ReportMarkdown, AlwaysHasTheGbt46346SectionAndSaysItIsAssaysReading) {
   EXPECT_NE(empty.find("## GB/T 46346-2025 indicator mapping"), std::string::npos);
 }
 
-std::size_t count(std::string_view text, std::string_view needle) {
+std::size_t count_of(std::string_view text, std::string_view needle) {
   std::size_t n = 0;
   for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
   return n;
@@ -133,14 +133,14 @@ TEST(ReportMarkdown, LargeRunsListEveryVerdictButPassAndInfoAndSummariseTheRest)
   const VerdictCounts c = count_verdicts(s.verdicts);
   // One row per FAIL, WARN, SKIP, ERROR verdict in the verdicts section.
   const std::string verdicts = md.substr(md.find("## Verdicts"), md.find("## Results") - md.find("## Verdicts"));
-  EXPECT_EQ(count(verdicts, "| FAIL |"), c.fail);
-  EXPECT_EQ(count(verdicts, "| WARN |"), c.warn);
-  EXPECT_EQ(count(verdicts, "| SKIP |"), c.skip);
-  EXPECT_EQ(count(verdicts, "| ERROR |"), c.error);
+  EXPECT_EQ(count_of(verdicts, "| FAIL |"), c.fail);
+  EXPECT_EQ(count_of(verdicts, "| WARN |"), c.warn);
+  EXPECT_EQ(count_of(verdicts, "| SKIP |"), c.skip);
+  EXPECT_EQ(count_of(verdicts, "| ERROR |"), c.error);
   EXPECT_NE(verdicts.find("### PASS and INFO verdicts by metric"), std::string::npos);
   EXPECT_NE(verdicts.find("summary.json and results.csv"), std::string::npos);
   // PASS rows are summarised, not listed per node (fleet-level verdicts are listed in full).
-  EXPECT_EQ(count(verdicts, "| PASS | node-"), 0u);
+  EXPECT_EQ(count_of(verdicts, "| PASS | node-"), 0u);
   EXPECT_NE(verdicts.find("| PASS | fleet |"), std::string::npos);
   // No per-result tables; counts per probe instead, and a pointer to every row.
   EXPECT_EQ(md.find("### cpu.fma on node-"), std::string::npos);

@@ -32,14 +32,14 @@ std::string load_error(const std::string& text) {
   return plan.ok() ? "" : plan.error().message;
 }
 
-const std::string kPlan = R"([criteria]
+const std::string kCriteriaPlan = R"([criteria]
 fleet_max_cv = 0.04
 "cpu.*" = { fleet_max_cv = 0.2 }
 "cpu.fma.fp64" = { min_fraction = 0.8, fleet_outlier_mads = 5 }
 )";
 
 TEST(FleetCriteria, MostSpecificRuleSetsEachFigure) {
-  const Plan plan = load_ok(kPlan);
+  const Plan plan = load_ok(kCriteriaPlan);
   EffectiveCriterion c = plan.criterion_for("cpu.fma.fp64");
   EXPECT_DOUBLE_EQ(c.fleet_max_cv, 0.2);
   EXPECT_DOUBLE_EQ(c.fleet_outlier_mads, 5);
@@ -61,7 +61,7 @@ TEST(FleetCriteria, MostSpecificRuleSetsEachFigure) {
 }
 
 TEST(FleetCriteria, WrittenIntoTheBundleAndReadBack) {
-  const Plan plan = load_ok(kPlan);
+  const Plan plan = load_ok(kCriteriaPlan);
   const std::string toml = plan_to_toml(plan);
   EXPECT_THAT(toml, HasSubstr("\"cpu.*\" = { fleet_max_cv = 0.2 }"));
   EXPECT_THAT(toml, HasSubstr("\"cpu.fma.fp64\" = { min_fraction = 0.8, fleet_outlier_mads = 5.0 }"));

@@ -21,19 +21,19 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-const Catalog& catalog() {
+const Catalog& plan_catalog() {
   static const Catalog c = testing::fixture_catalog();
   return c;
 }
 
-const ProbeRegistry& registry() {
+const ProbeRegistry& plan_registry() {
   static const ProbeRegistry r = testing::fake_registry();
   return r;
 }
 
 Expected<Plan> load(const std::string& text, PlanLoadOptions options = {}) {
   if (!options.suite_files) options.suite_files = &testing::fixture_suites();
-  return parse_plan(text, "plan.toml", catalog(), registry(), options);
+  return parse_plan(text, "plan.toml", plan_catalog(), plan_registry(), options);
 }
 
 Plan load_ok(const std::string& text, PlanLoadOptions options = {}) {
@@ -476,7 +476,7 @@ TEST(PlanWriter, WritesEveryFigureWithSourceAndBasis) {
 // --- Files, default plan, suites ------------------------------------------------------
 
 TEST(PlanFile, MissingDirectoryAndReadableFiles) {
-  auto missing = load_plan_file("/nonexistent/plan.toml", catalog(), registry());
+  auto missing = load_plan_file("/nonexistent/plan.toml", plan_catalog(), plan_registry());
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().kind, ErrorKind::bad_input);
   EXPECT_THAT(missing.error().message, HasSubstr("'/nonexistent/plan.toml': no such file"));
@@ -484,7 +484,7 @@ TEST(PlanFile, MissingDirectoryAndReadableFiles) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("assay_plan_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  auto directory = load_plan_file(dir.string(), catalog(), registry());
+  auto directory = load_plan_file(dir.string(), plan_catalog(), plan_registry());
   ASSERT_FALSE(directory.ok());
   EXPECT_THAT(directory.error().message, HasSubstr("is a directory"));
 
@@ -495,14 +495,14 @@ TEST(PlanFile, MissingDirectoryAndReadableFiles) {
   }
   PlanLoadOptions options;
   options.suite_files = &testing::fixture_suites();
-  auto bad = load_plan_file(path, catalog(), registry(), options);
+  auto bad = load_plan_file(path, plan_catalog(), plan_registry(), options);
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.error().message, StartsWith(path + ":3:9: [system] nodes"));
   {
     std::ofstream out(path);
     out << "[system]\nname = \"from a file\"\n";
   }
-  auto good = load_plan_file(path, catalog(), registry(), options);
+  auto good = load_plan_file(path, plan_catalog(), plan_registry(), options);
   ASSERT_TRUE(good.ok()) << good.error().message;
   EXPECT_EQ(good->system.name, "from a file");
   EXPECT_EQ(good->file, path);
@@ -512,7 +512,7 @@ TEST(PlanFile, MissingDirectoryAndReadableFiles) {
 TEST(DefaultPlan, ThisHostTheSuiteAndTheMatchingCpu) {
   PlanLoadOptions options;
   options.suite_files = &testing::fixture_suites();
-  auto plan = default_plan("burnin", catalog(), registry(), options);
+  auto plan = default_plan("burnin", plan_catalog(), plan_registry(), options);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   char host[HOST_NAME_MAX + 1] = {};
   ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
@@ -531,14 +531,14 @@ TEST(DefaultPlan, ThisHostTheSuiteAndTheMatchingCpu) {
   std::vector<std::pair<std::string, std::string>> files = {{"specs/this.toml", entry}};
   auto this_catalog = Catalog::parse(files);
   ASSERT_TRUE(this_catalog.ok()) << this_catalog.error().message;
-  plan = default_plan("quick", *this_catalog, registry(), options);
+  plan = default_plan("quick", *this_catalog, plan_registry(), options);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->node.cpu, "this-cpu");
   EXPECT_NE(plan->rated_figure("cpu.fma.fp64"), nullptr);
 }
 
 TEST(DefaultPlan, UnknownSuite) {
-  auto plan = default_plan("fast", catalog(), registry());
+  auto plan = default_plan("fast", plan_catalog(), plan_registry());
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().kind, ErrorKind::bad_input);
   EXPECT_THAT(plan.error().message, HasSubstr("unknown suite 'fast'"));
@@ -550,13 +550,13 @@ TEST(EmbeddedSuites, NamesAndTheyLoad) {
   for (const auto& suite : suite_names()) {
     PlanLoadOptions options;
     options.suite_override = suite;
-    auto plan = parse_plan("", "plan.toml", catalog(), registry(), options);
+    auto plan = parse_plan("", "plan.toml", plan_catalog(), plan_registry(), options);
     ASSERT_TRUE(plan.ok()) << suite << ": " << plan.error().message;
     EXPECT_FALSE(plan->probes.empty()) << suite;
   }
   PlanLoadOptions quick;
   quick.suite_override = "quick";
-  auto plan = parse_plan("", "plan.toml", catalog(), registry(), quick);
+  auto plan = parse_plan("", "plan.toml", plan_catalog(), plan_registry(), quick);
   ASSERT_TRUE(plan.ok());
   EXPECT_THAT(probe_names(*plan), ElementsAre("cpu.fma", "cpu.gemm", "memory.stream"));
   EXPECT_EQ(param(*plan, "cpu.gemm", "n"), ParamValue(std::int64_t{2048}));

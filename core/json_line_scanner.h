@@ -46,8 +46,6 @@ class JsonLineScanner {
   /// Any member name (`"name":`), returned as written; refuses escapes in it.
   std::string_view any_key();
 
-  void refuse() { ok_ = false; }
-
  private:
   void skip_value(int depth);
   std::string_view number_token();

@@ -2,7 +2,6 @@
 #include <array>
 #include <atomic>
 #include <optional>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -119,6 +118,12 @@ bool read_lines(const std::vector<std::string_view>& lines, std::string_view whe
   return !failed;
 }
 
+// For arrays every line of which nlohmann reads.
+template <class T>
+std::optional<T> no_fast_reader(std::string_view) {
+  return std::nullopt;
+}
+
 // The element-per-line layout read line by line; nullopt for any other layout or any
 // fault, which the whole-document path then reads (or reports) exactly.
 std::optional<Summary> read_split(std::string_view text, std::string_view where) {
@@ -136,12 +141,9 @@ std::optional<Summary> read_split(std::string_view text, std::string_view where)
     return !in_skeleton || read_elements(*in_skeleton, where, kBigArrays[a], read, out).ok();
   };
   // rated and fleet are a few percent of the text: nlohmann reads them.
-  const auto no_fast_reader = [](auto& out) {
-    return [](std::string_view) { return std::optional<typename std::decay_t<decltype(out)>::value_type>{}; };
-  };
-  if (!read_array(0, arrays->rated, no_fast_reader(s.rated), rated_from_json, s.rated)) return std::nullopt;
+  if (!read_array(0, arrays->rated, no_fast_reader<SummaryRated>, rated_from_json, s.rated)) return std::nullopt;
   if (!read_array(1, arrays->verdicts, verdict_from_line, verdict_from_json, s.verdicts)) return std::nullopt;
-  if (!read_array(2, arrays->fleet, no_fast_reader(s.fleet), fleet_from_json, s.fleet)) return std::nullopt;
+  if (!read_array(2, arrays->fleet, no_fast_reader<FleetStat>, fleet_from_json, s.fleet)) return std::nullopt;
   if (arrays->links) {
     auto m = links_from_json(*arrays->links, fmt::format("{}.links", where));
     if (!m) return std::nullopt;
